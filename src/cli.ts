@@ -1,0 +1,146 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { connect, DatabaseUnavailableError } from './db/connect.js';
+import { MigrationError, migrateToLatest } from './db/migrate.js';
+import { seedDemo } from './features/demo/seed.js';
+import { presentPledge } from './features/pledges/pledge-presenter.js';
+import { getPledgeForExport } from './features/pledges/pledge-service.js';
+import { AppError } from './platform/errors.js';
+import { startServer } from './server.js';
+
+/** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
+
+class UsageError extends Error {}
+
+const HELP: Record<string, string> = {
+  main: `loften – Medborgarlöften
+
+Användning: loften <kommando> [flaggor]
+
+Kommandon:
+  serve                       Starta webbservern (migrerar databasen först)
+  migrate                     Kör databasmigreringar
+  seed --demo                 Lägg in exempeldata (Strängnäs, Vingåker, Strömsund)
+  export pledge <id> --format json
+                              Skriv ut ett helt medborgarlöfte som JSON
+
+Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
+Skriv "loften <kommando> --help" för mer om ett kommando.`,
+  serve: `Användning: loften serve [--no-demo] [--port N] [--host ADRESS]
+
+Startar webbservern. En tom databas får exempeldata, om inte --no-demo anges
+eller LOFTEN_DEMO=false.
+
+  --no-demo        Starta utan exempeldata
+  --port N         Port (standard PORT eller 3000)
+  --host ADRESS    Adress att lyssna på (standard HOST eller 127.0.0.1)`,
+  migrate: `Användning: loften migrate
+
+Kör alla migreringar som inte har körts mot databasen i DATABASE_URL.`,
+  seed: `Användning: loften seed --demo
+
+Lägger in de delar av exempeldatan som saknas. Går att köra flera gånger.`,
+  export: `Användning: loften export pledge <id> --format json
+
+Skriver ut ett medborgarlöfte, med alla parter, fokusområden, löften och
+aktiviteter, som JSON på standard ut. Även utkast kan exporteras härifrån.`,
+};
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await connect(config.databaseUrl);
+  try {
+    await migrateToLatest(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP.main);
+    return command ? 0 : 2;
+  }
+  if (!(command in HELP) || command === 'main') throw new UsageError(`Okänt kommando: ${command}. Skriv "loften --help".`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      demo: { type: 'boolean' },
+      'no-demo': { type: 'boolean' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      format: { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+
+  switch (command) {
+    case 'serve': {
+      const env = { ...process.env };
+      if (values.port !== undefined) env.PORT = values.port;
+      if (values.host !== undefined) env.HOST = values.host;
+      if (values['no-demo']) env.LOFTEN_DEMO = 'false';
+      const server = await startServer(loadConfig(env));
+      console.log(`Medborgarlöften körs på ${server.url}  (databas: ${server.database.describe})`);
+      const shutdown = (signal: string) => {
+        console.log(`${signal}: stänger ner …`);
+        server.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      return -1; // keep running
+    }
+    case 'migrate': {
+      const results = await withDatabase(async (d) => migrateToLatest(d));
+      console.log(results.length === 0 ? 'Databasen är redan uppdaterad.' : `Körde ${results.length} migrering(ar): ${results.map((r) => r.migrationName).join(', ')}`);
+      return 0;
+    }
+    case 'seed': {
+      if (!values.demo) throw new UsageError('Ange --demo. Skriv "loften seed --help".');
+      const r = await withDatabase(async (d) => seedDemo(d.db));
+      console.log(`Exempeldata: ${r.pledges} nya medborgarlöften, ${r.parties} nya parter.`);
+      return 0;
+    }
+    case 'export': {
+      const [what, id] = positionals;
+      if (what !== 'pledge' || !id) throw new UsageError('Användning: loften export pledge <id> --format json');
+      if ((values.format ?? 'json') !== 'json') throw new UsageError(`Formatet ${values.format} stöds inte; använd --format json.`);
+      const doc = await withDatabase(async (d) => getPledgeForExport(d.db, id));
+      process.stdout.write(`${JSON.stringify(presentPledge(doc), null, 2)}\n`);
+      return 0;
+    }
+  }
+  return 2;
+}
+
+const KNOWN = [ConfigError, DatabaseUnavailableError, MigrationError, AppError, UsageError];
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Expected failures are one line for the operator; only a real bug earns a stack trace.
+    if (KNOWN.some((K) => err instanceof K) || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`loften: ${(err as Error).message}`);
+      process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    } else if ((err as { code?: string })?.code === 'EADDRINUSE') {
+      console.error(`loften: porten är upptagen: ${(err as Error).message}`);
+      process.exitCode = 1;
+    } else {
+      console.error(err);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment only, validated once at boot so that a typo
+ * stops the process with a readable message instead of failing on the first request.
+ */
+const Schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/loften.db')
+    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), {
+      message: 'måste börja med sqlite: eller postgres:// (t.ex. sqlite:./data/loften.db)',
+    }),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** "false" starts without the demo pledges even on an empty database. */
+  LOFTEN_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+});
+
+export type Config = {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  publicBaseUrl: string | undefined;
+  logLevel: z.infer<typeof Schema>['LOG_LEVEL'];
+  demo: boolean;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables count as unset: `PORT= npm start` should not mean port 0.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Ogiltig konfiguration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    host: e.HOST,
+    port: e.PORT,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    logLevel: e.LOG_LEVEL,
+    demo: e.LOFTEN_DEMO,
+  };
+}

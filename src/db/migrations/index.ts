@@ -1,0 +1,19 @@
+import type { Migration } from 'kysely';
+import type { Dialect } from '../connect.js';
+import { pledgeRegister } from './0001_pledge_register.js';
+
+export interface MigrationContext {
+  /** PostgreSQL gets real timestamptz columns; SQLite stores the same ISO-8601 text. */
+  timestamp: 'timestamptz' | 'text';
+}
+
+/**
+ * Migrations are listed here rather than read from disk so that they run the same under tsx,
+ * vitest and a compiled build. Append only: a migration that has shipped is never edited.
+ */
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  const ctx: MigrationContext = { timestamp: dialect === 'postgres' ? 'timestamptz' : 'text' };
+  return {
+    '0001_pledge_register': pledgeRegister(ctx),
+  };
+}

@@ -1,0 +1,169 @@
+/** The read-only API as OpenAPI 3.1; a test checks every path here against the live routes. */
+const errorRef = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
+
+export const openapiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Medborgarlöften API',
+    version: '1.0.0',
+    description:
+      'Öppna data om polisens och kommunernas medborgarlöften. Bara undertecknade och arkiverade löften visas; utkast finns aldrig i API:t.',
+    license: { name: 'CC0-1.0', identifier: 'CC0-1.0' },
+  },
+  servers: [{ url: '/api/v1' }],
+  paths: {
+    '/pledges': {
+      get: {
+        operationId: 'listPledges',
+        summary: 'Publicerade medborgarlöften, nyaste först',
+        parameters: [
+          {
+            name: 'municipality',
+            in: 'query',
+            required: false,
+            description: 'Kommunkod med fyra siffror, t.ex. 0486 för Strängnäs.',
+            schema: { type: 'string', pattern: '^\\d{4}$' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Löften',
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: { $ref: '#/components/schemas/PledgeSummary' } } } },
+              },
+            },
+          },
+          '400': errorResponse('Kommunkoden har fel format (invalid_parameter).'),
+          '404': errorResponse('Ingen kommun med den kommunkoden (not_found).'),
+        },
+      },
+    },
+    '/pledges/{id}': {
+      get: {
+        operationId: 'getPledge',
+        summary: 'Ett helt medborgarlöfte med parter, undertecknare, fokusområden, löften och aktiviteter',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          '200': { description: 'Löftet', content: { 'application/json': { schema: { $ref: '#/components/schemas/Pledge' } } } },
+          '400': errorResponse('Id:t är inte ett UUID (invalid_id).'),
+          '404': errorResponse('Inget publicerat löfte med det id:t (not_found).'),
+        },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: {
+              code: { type: 'string', enum: ['not_found', 'invalid_id', 'invalid_parameter', 'validation_failed', 'pledge_in_force_overlap', 'database_unavailable', 'internal'] },
+              message: { type: 'string' },
+              fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+            },
+          },
+        },
+      },
+      PledgeSummary: {
+        type: 'object',
+        required: ['id', 'title', 'startsOn', 'endsOn', 'period', 'state', 'municipalities', 'href'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          title: { type: 'string' },
+          startsOn: { type: 'string', format: 'date' },
+          endsOn: { type: 'string', format: 'date' },
+          period: { type: 'string', examples: ['2022-2023'] },
+          state: { type: 'string', enum: ['signed', 'archived'] },
+          isExampleData: { type: 'boolean' },
+          municipalities: {
+            type: 'array',
+            items: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' }, slug: { type: 'string' } } },
+          },
+          href: { type: 'string' },
+          pages: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      Party: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          kind: { type: 'string', enum: ['municipality', 'police_area', 'partner'] },
+          name: { type: 'string' },
+          slug: { type: 'string' },
+          municipalityCode: { type: ['string', 'null'] },
+          county: { type: ['string', 'null'] },
+          websiteUrl: { type: ['string', 'null'] },
+        },
+      },
+      Activity: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          ownerPartyId: { type: 'string', format: 'uuid' },
+          description: { type: 'string' },
+          target: {
+            oneOf: [
+              { type: 'null' },
+              { type: 'object', properties: { kind: { const: 'numeric' }, value: { type: 'number' }, unit: { type: 'string' } } },
+              { type: 'object', properties: { kind: { const: 'text' }, text: { type: 'string' } } },
+            ],
+          },
+          schedule: {
+            oneOf: [
+              { type: 'null' },
+              { type: 'object', properties: { startsOn: { type: ['string', 'null'] }, endsOn: { type: ['string', 'null'] }, text: { type: ['string', 'null'] } } },
+            ],
+          },
+          status: { type: 'string', enum: ['planned', 'in_progress', 'done', 'delayed', 'cancelled'] },
+        },
+      },
+      Pledge: {
+        allOf: [
+          { $ref: '#/components/schemas/PledgeSummary' },
+          {
+            type: 'object',
+            properties: {
+              background: { type: 'string' },
+              updatedAt: { type: 'string', format: 'date-time' },
+              version: { type: 'integer' },
+              parties: { type: 'array', items: { $ref: '#/components/schemas/Party' } },
+              signatories: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'string' }, partyId: { type: 'string' }, name: { type: 'string' }, roleTitle: { type: 'string' } } },
+              },
+              focusAreas: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    title: { type: 'string' },
+                    description: { type: 'string' },
+                    commitments: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          id: { type: 'string' },
+                          title: { type: 'string' },
+                          description: { type: 'string' },
+                          activities: { type: 'array', items: { $ref: '#/components/schemas/Activity' } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppDeps } from '../../app.js';
+import { AppError } from '../../platform/errors.js';
+import { presentPledge, presentSummary } from '../pledges/pledge-presenter.js';
+import { getPublicPledge, listPublicPledges } from '../pledges/pledge-service.js';
+import { openapiDocument } from './openapi.js';
+
+const ListQuery = z.object({ municipality: z.string().optional() });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Read-only open data. CORS is open: anyone may build on published pledges. */
+export function apiRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api/')) {
+      reply.header('Access-Control-Allow-Origin', '*');
+      if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'public, max-age=60');
+    }
+  });
+
+  app.get('/api/v1/openapi.json', async () => openapiDocument);
+
+  app.get('/api/v1/pledges', async (req) => {
+    const q = ListQuery.parse(req.query ?? {});
+    if (q.municipality !== undefined && !/^\d{4}$/.test(q.municipality))
+      throw new AppError('invalid_parameter', 'municipality ska vara en kommunkod med fyra siffror, t.ex. 0486.');
+    const items = await listPublicPledges(deps.db, { municipalityCode: q.municipality });
+    return { data: items.map((i) => presentSummary(i.pledge, i.municipalities)) };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/pledges/:id', async (req) => {
+    if (!UUID.test(req.params.id)) throw new AppError('invalid_id', `${req.params.id} är inte ett giltigt id (UUID).`);
+    return presentPledge(await getPublicPledge(deps.db, req.params.id.toLowerCase()));
+  });
+}

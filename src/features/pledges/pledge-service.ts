@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { Executor } from '../../db/executor.js';
+import { AppError } from '../../platform/errors.js';
+import { sortSv, matchesSv } from '../../platform/text.js';
+import { parseOrThrow } from '../../platform/validation.js';
+import {
+  PartyInput,
+  PledgeInput,
+  inForceConflict,
+  isPublic,
+  pledgeTiming,
+  periodLabel,
+  periodSlug,
+  pledgeToShow,
+  type Party,
+  type PledgeDocument,
+  type PledgeSummary,
+  type PledgeTiming,
+} from './pledge.js';
+import * as repo from './pledge-repo.js';
+
+/** Use-cases of the pledge register, shared by HTTP routes, the CLI, the demo seed and tests. */
+
+const uuids = { next: () => randomUUID() };
+
+export async function createParty(db: Executor, input: PartyInput, now = new Date()): Promise<Party> {
+  const p = parseOrThrow(PartyInput, input);
+  const taken = await repo.findPartyBySlug(db, p.slug);
+  if (taken) throw new AppError('validation_failed', `Adressnamnet ${p.slug} används redan.`, [{ field: 'slug', message: 'Adressnamnet används redan av en annan part.' }]);
+  return repo.insertParty(db, randomUUID(), p, now.toISOString());
+}
+
+export async function createPledge(db: Executor, input: PledgeInput, now = new Date()): Promise<PledgeDocument> {
+  const p = parseOrThrow(PledgeInput, input);
+  const id = randomUUID();
+  const slug = periodSlug(p.startsOn, p.endsOn);
+  await db.transaction().execute(async (trx) => {
+    const parties = await repo.findPartiesByIds(trx, p.partyIds);
+    const missing = p.partyIds.filter((pid) => !parties.some((x) => x.id === pid));
+    if (missing.length > 0)
+      throw new AppError('validation_failed', `Okänd part: ${missing.join(', ')}`, [{ field: 'partyIds', message: 'En av parterna finns inte.' }]);
+    const municipalities = parties.filter((x) => x.kind === 'municipality');
+    if (municipalities.length === 0 || !parties.some((x) => x.kind === 'police_area'))
+      throw new AppError('validation_failed', 'Ett löfte har minst en kommun och ett lokalpolisområde.', [
+        { field: 'partyIds', message: 'Välj minst en kommun och ett lokalpolisområde.' },
+      ]);
+    await repo.lockParties(trx, municipalities.map((m) => m.id));
+    for (const m of municipalities) {
+      const others = await repo.listPledgeSummariesOfParty(trx, m.id);
+      const clash = inForceConflict({ id, state: p.state, startsOn: p.startsOn, endsOn: p.endsOn }, others);
+      if (clash)
+        throw new AppError(
+          'pledge_in_force_overlap',
+          `${m.name} har redan ett undertecknat löfte för ${periodLabel(clash)} som överlappar perioden.`,
+          [{ field: 'startsOn', message: `Överlappar ${m.name}s löfte för ${periodLabel(clash)}.` }],
+        );
+    }
+    await repo.insertPledgeTree(trx, uuids, id, p, slug, now.toISOString());
+  });
+  const created = await repo.loadPledgeDocument(db, id);
+  if (!created) throw new AppError('internal', 'Löftet sparades men kunde inte läsas tillbaka.');
+  return created;
+}
+
+/** A pledge as the public may see it: drafts are indistinguishable from pledges that do not exist. */
+export async function getPublicPledge(db: Executor, id: string): Promise<PledgeDocument> {
+  const doc = await repo.loadPledgeDocument(db, id);
+  if (!doc || !isPublic(doc)) throw new AppError('not_found', 'Löftet finns inte.');
+  return doc;
+}
+
+export async function getPledgeForExport(db: Executor, id: string): Promise<PledgeDocument> {
+  const doc = await repo.loadPledgeDocument(db, id);
+  if (!doc) throw new AppError('not_found', `Det finns inget löfte med id ${id}.`);
+  return doc;
+}
+
+export interface MunicipalityView {
+  municipality: Party;
+  pledge: PledgeDocument;
+  timing: PledgeTiming;
+  /** True on /kommun/{slug} when nothing is in force and the latest pledge is shown instead. */
+  fallback: boolean;
+  /** Public pledges of the municipality, newest first, for the "all periods" list. */
+  periods: PledgeSummary[];
+}
+
+async function publicMunicipality(db: Executor, slug: string) {
+  const municipality = await repo.findPartyBySlug(db, slug, 'municipality');
+  if (!municipality) throw new AppError('not_found', `Ingen kommun med adressen ${slug}.`);
+  const periods = (await repo.listPledgeSummariesOfParty(db, municipality.id)).filter(isPublic);
+  return { municipality, periods };
+}
+
+/** /kommun/{slug}: the pledge in force on `date`, else the latest public one. */
+export async function municipalityCurrent(db: Executor, slug: string, date: string): Promise<MunicipalityView> {
+  const { municipality, periods } = await publicMunicipality(db, slug);
+  const shown = pledgeToShow(periods, date);
+  if (!shown) throw new AppError('not_found', `${municipality.name} har inget publicerat löfte.`);
+  const pledge = await getPublicPledge(db, shown.pledge.id);
+  return { municipality, periods, pledge, timing: pledgeTiming(pledge, date), fallback: !shown.inForce };
+}
+
+/** /kommun/{slug}/{period}: one specific public pledge, past ones included. */
+export async function municipalityPeriod(db: Executor, slug: string, period: string, date: string): Promise<MunicipalityView> {
+  const { municipality, periods } = await publicMunicipality(db, slug);
+  const match = periods.find((p) => p.periodSlug === period);
+  if (!match) throw new AppError('not_found', `${municipality.name} har inget publicerat löfte för ${period}.`);
+  const pledge = await getPublicPledge(db, match.id);
+  return { municipality, periods, pledge, timing: pledgeTiming(pledge, date), fallback: false };
+}
+
+export interface IndexEntry {
+  municipality: Party;
+  pledge: PledgeSummary;
+  inForce: boolean;
+}
+
+/**
+ * The national index: one row per municipality with a public pledge, showing the one in force or
+ * else its latest, sorted by Swedish collation and filtered by name in Swedish.
+ */
+export async function nationalIndex(
+  db: Executor,
+  opts: { query?: string; onlyInForce?: boolean },
+  date: string,
+): Promise<IndexEntry[]> {
+  const rows = await repo.listPublicPledgesByMunicipality(db);
+  const byMunicipality = new Map<string, { municipality: Party; pledges: PledgeSummary[] }>();
+  for (const r of rows) {
+    const entry = byMunicipality.get(r.municipality.id) ?? { municipality: r.municipality, pledges: [] };
+    entry.pledges.push(r.pledge);
+    byMunicipality.set(r.municipality.id, entry);
+  }
+  const entries: IndexEntry[] = [];
+  for (const { municipality, pledges } of byMunicipality.values()) {
+    if (opts.query && !matchesSv(municipality.name, opts.query)) continue;
+    const shown = pledgeToShow(pledges, date);
+    if (!shown || (opts.onlyInForce && !shown.inForce)) continue;
+    entries.push({ municipality, pledge: shown.pledge, inForce: shown.inForce });
+  }
+  return sortSv(entries, (e) => e.municipality.name);
+}
+
+
+/** Public pledges for the API, optionally for one municipality, newest first. */
+export async function listPublicPledges(
+  db: Executor,
+  opts: { municipalityCode?: string },
+): Promise<{ pledge: PledgeSummary; municipalities: Party[] }[]> {
+  if (opts.municipalityCode && !(await repo.findPartyByMunicipalityCode(db, opts.municipalityCode)))
+    throw new AppError('not_found', `Ingen kommun med kommunkod ${opts.municipalityCode}.`);
+  const rows = await repo.listPublicPledgesByMunicipality(db);
+  const byPledge = new Map<string, { pledge: PledgeSummary; municipalities: Party[] }>();
+  for (const r of rows) {
+    const e = byPledge.get(r.pledge.id) ?? { pledge: r.pledge, municipalities: [] };
+    e.municipalities.push(r.municipality);
+    byPledge.set(r.pledge.id, e);
+  }
+  return [...byPledge.values()]
+    .filter((e) => !opts.municipalityCode || e.municipalities.some((m) => m.municipalityCode === opts.municipalityCode))
+    .sort((a, b) => (a.pledge.startsOn < b.pledge.startsOn ? 1 : a.pledge.startsOn > b.pledge.startsOn ? -1 : a.pledge.id.localeCompare(b.pledge.id)));
+}

@@ -1,0 +1,156 @@
+import type { Messages } from '../../../platform/i18n/index.js';
+import { formatDate, formatNumber } from '../../../platform/views/format.js';
+import { Layout, type PageContext } from '../../../platform/views/layout.js';
+import { href } from '../../../platform/views/links.js';
+import { activityCount, periodLabel, type Activity, type Party, type PledgeDocument } from '../pledge.js';
+import type { MunicipalityView } from '../pledge-service.js';
+
+function target(a: Activity, m: Messages): string {
+  if (!a.target) return m.pledge.noTarget;
+  return a.target.kind === 'numeric' ? `${formatNumber(a.target.value, m)} ${a.target.unit}` : a.target.text;
+}
+
+function schedule(a: Activity, m: Messages): string {
+  const s = a.schedule;
+  if (!s) return m.pledge.noSchedule;
+  const range = [s.startsOn, s.endsOn].filter((d): d is string => d !== null).map((d) => formatDate(d, m)).join('–');
+  return [range, s.text].filter(Boolean).join(', ');
+}
+
+function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
+  const period = periodLabel(view.pledge);
+  if (view.fallback) return <p class="notice">{m.pledge.notInForceNotice(period)}</p>;
+  switch (view.timing) {
+    case 'in_force':
+      return <p class="notice ok">{m.pledge.inForceNotice}</p>;
+    case 'archived':
+      return <p class="notice">{m.pledge.archivedNotice}</p>;
+    case 'upcoming':
+      return <p class="notice">{m.pledge.futureNotice(period)}</p>;
+    case 'ended':
+      return <p class="notice">{m.pledge.pastNotice(period)}</p>;
+  }
+}
+
+export function PledgePage({ ctx, view }: { ctx: PageContext; view: MunicipalityView }) {
+  const { m } = ctx;
+  const p: PledgeDocument = view.pledge;
+  const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
+  const period = periodLabel(p);
+  return (
+    <Layout ctx={ctx} title={`${view.municipality.name} ${period}`} description={`${p.title}. ${m.pledge.summary(p.focusAreas.length, activityCount(p))}`}>
+      <nav aria-label={m.lang === 'sv' ? 'Brödsmulor' : 'Breadcrumbs'} class="crumbs">
+        <a href={href('/', ctx.locale)}>{m.siteName}</a> › <span aria-current="page">{view.municipality.name}</span>
+      </nav>
+      {p.isDemo ? (
+        <p class="notice demo" role="note">
+          {m.pledge.demoNotice}
+        </p>
+      ) : null}
+      <h1>{p.title}</h1>
+      <p class="meta">
+        {m.pledge.periodLabel}: <strong>{period}</strong> ({formatDate(p.startsOn, m)} – {formatDate(p.endsOn, m)})
+      </p>
+      <StateNotice view={view} m={m} />
+
+      <section aria-labelledby="parter">
+        <h2 id="parter">{m.pledge.partiesHeading}</h2>
+        <ul class="parties">
+          {p.parties.map((party) => (
+            <li key={party.id}>
+              {party.name} <span class="muted">({m.partyKind[party.kind]})</span>
+            </li>
+          ))}
+        </ul>
+        <h3>{m.pledge.signatoriesHeading}</h3>
+        {p.signatories.length === 0 ? (
+          <p>{m.pledge.noSignatories}</p>
+        ) : (
+          <ul class="signatories">
+            {p.signatories.map((s) => (
+              <li key={s.id}>
+                {s.name}, {s.roleTitle.toLocaleLowerCase('sv')}, {partyName.get(s.partyId)?.name}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {p.background ? (
+        <section aria-labelledby="bakgrund">
+          <h2 id="bakgrund">{m.pledge.backgroundHeading}</h2>
+          <p>{p.background}</p>
+        </section>
+      ) : null}
+
+      {p.focusAreas.map((fa, i) => (
+        <section key={fa.id} aria-labelledby={`fa-${i + 1}`} class="focus-area">
+          <h2 id={`fa-${i + 1}`}>{fa.title}</h2>
+          {fa.description ? <p>{fa.description}</p> : null}
+          {fa.commitments.map((c) => (
+            <div key={c.id} class="commitment">
+              <h3>{c.title}</h3>
+              {c.description ? <p>{c.description}</p> : null}
+              {c.activities.length === 0 ? (
+                <p class="muted">{m.pledge.noActivities}</p>
+              ) : (
+                <div class="table-scroll" role="region" aria-label={m.pledge.activitiesCaption(c.title)} tabIndex={0}>
+                  <table>
+                    <caption class="visually-hidden">{m.pledge.activitiesCaption(c.title)}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">{m.pledge.colActivity}</th>
+                        <th scope="col">{m.pledge.colOwner}</th>
+                        <th scope="col">{m.pledge.colTarget}</th>
+                        <th scope="col">{m.pledge.colSchedule}</th>
+                        <th scope="col">{m.pledge.colStatus}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {c.activities.map((a) => (
+                        <tr key={a.id}>
+                          <td>{a.description}</td>
+                          <td>{partyName.get(a.ownerPartyId)?.name}</td>
+                          <td>{target(a, m)}</td>
+                          <td>{schedule(a, m)}</td>
+                          <td>
+                            <span class={`status s-${a.status}`}>{m.status[a.status]}</span>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </div>
+          ))}
+        </section>
+      ))}
+
+      <section aria-labelledby="uppfoljning">
+        <h2 id="uppfoljning">{m.pledge.followUpHeading}</h2>
+        <p>{m.pledge.followUpNone}</p>
+      </section>
+
+      <section aria-labelledby="perioder" class="periods">
+        <h2 id="perioder">{m.pledge.otherPeriodsHeading}</h2>
+        <ul>
+          {view.periods.map((o) => (
+            <li key={o.id}>
+              {o.id === p.id ? (
+                <span aria-current="page">{periodLabel(o)}</span>
+              ) : (
+                <a href={href(`/kommun/${view.municipality.slug}/${o.periodSlug}`, ctx.locale)}>{periodLabel(o)}</a>
+              )}
+            </li>
+          ))}
+        </ul>
+        <p>
+          <a href={`/api/v1/pledges/${p.id}`} type="application/json">
+            {m.pledge.downloadJson}
+          </a>
+        </p>
+      </section>
+    </Layout>
+  );
+}

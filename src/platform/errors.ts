@@ -1,0 +1,35 @@
+/**
+ * The one error catalogue. A code is a promise to API clients: never rename one, only add.
+ * HTTP status lives here; the human messages live in the i18n catalogues under `errors`.
+ */
+export const errorStatus = {
+  not_found: 404,
+  invalid_id: 400,
+  invalid_parameter: 400,
+  validation_failed: 422,
+  pledge_in_force_overlap: 409,
+  database_unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface FieldError {
+  /** Dotted path into the input, e.g. "focusAreas.0.title". */
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fields: FieldError[];
+  constructor(code: ErrorCode, message: string = code, fields: FieldError[] = []) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.fields = fields;
+  }
+  get status(): number {
+    return errorStatus[this.code];
+  }
+}

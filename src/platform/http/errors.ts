@@ -1,0 +1,73 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, errorStatus, type ErrorCode } from '../errors.js';
+import { localeFrom, messages } from '../i18n/index.js';
+import { NotFoundPage, ServerErrorPage } from '../views/error-pages.js';
+import { renderPage } from '../views/render.js';
+
+function wantsJson(req: FastifyRequest): boolean {
+  return req.url.startsWith('/api/');
+}
+
+function sendJsonError(reply: FastifyReply, code: ErrorCode, message: string, fields: AppError['fields'] = []) {
+  const body: { error: { code: ErrorCode; message: string; fields?: AppError['fields'] } } = { error: { code, message } };
+  if (fields.length > 0) body.error.fields = fields;
+  return reply.status(errorStatus[code]).type('application/json; charset=utf-8').send(body);
+}
+
+/** Connection-level failures of either driver: the database is down, not the request wrong. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  const msg = (err as Error)?.message ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001', 'SQLITE_CANTOPEN', 'SQLITE_BUSY'].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect|database system is (starting|shutting) up/i.test(msg)
+  );
+}
+
+/** Maps every failure once: AppError codes to their status, everything else to 500 or 503. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+    const locale = localeFrom(req.query);
+    const m = messages(locale);
+    let code: ErrorCode;
+    let message: string;
+    let fields: AppError['fields'] = [];
+    if (err instanceof AppError) {
+      code = err.code;
+      message = err.message;
+      fields = err.fields;
+    } else if (isDatabaseUnavailable(err)) {
+      req.log.error({ err }, 'database unavailable');
+      code = 'database_unavailable';
+      message = m.errors.database_unavailable;
+      reply.header('Retry-After', '5');
+    } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
+      // Fastify's own 4xx (bad JSON, body too large): pass through under a stable code.
+      const status = (err as FastifyError).statusCode!;
+      if (wantsJson(req)) return reply.status(status).send({ error: { code: 'invalid_parameter', message: err.message } });
+      code = 'invalid_parameter';
+      message = err.message;
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      code = 'internal';
+      message = m.errors.internal;
+    }
+    if (wantsJson(req)) return sendJsonError(reply, code, message, fields);
+    const ctx = { locale, m, url: req.url };
+    const page = code === 'not_found' ? NotFoundPage({ ctx }) : ServerErrorPage({ ctx, unavailable: code === 'database_unavailable' });
+    return reply
+      .status(errorStatus[code])
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(renderPage(page));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const locale = localeFrom(req.query);
+    if (wantsJson(req)) return sendJsonError(reply, 'not_found', messages(locale).errors.not_found);
+    return reply
+      .status(404)
+      .type('text/html; charset=utf-8')
+      .send(renderPage(NotFoundPage({ ctx: { locale, m: messages(locale), url: req.url } })));
+  });
+}

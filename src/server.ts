@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { connect, type Database } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { seedDemoIfEmpty } from './features/demo/seed.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  database: Database;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Boot order: connect → migrate → (demo on an empty register) → listen. */
+export async function startServer(config: Config, out: (line: string) => void = console.log): Promise<RunningServer> {
+  const database = await connect(config.databaseUrl);
+  try {
+    await migrateToLatest(database);
+    if (config.demo) {
+      const seeded = await seedDemoIfEmpty(database.db);
+      if (seeded) out(`Tom databas: lade in exempeldata (${seeded.pledges} medborgarlöften, ${seeded.parties} parter).`);
+    }
+    const app = await buildApp(
+      { db: database.db },
+      { logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] } },
+    );
+    const address = await app.listen({ host: config.host, port: config.port });
+    const url = config.publicBaseUrl ?? address.replace('[::1]', 'localhost');
+    let stopping: Promise<void> | null = null;
+    const stop = () =>
+      (stopping ??= (async () => {
+        // app.close() stops accepting and waits for requests in flight; only then close the pool.
+        await app.close();
+        await database.close();
+      })());
+    return { app, database, url, stop };
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
