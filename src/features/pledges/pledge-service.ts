@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../../db/executor.js';
 import { AppError } from '../../platform/errors.js';
-import { sortSv, matchesSv } from '../../platform/text.js';
+import { compareSv, matchesSv, sortSv } from '../../platform/text.js';
 import { parseOrThrow } from '../../platform/validation.js';
 import {
   PartyInput,
@@ -159,5 +159,5 @@ export async function listPublicPledges(
   }
   return [...byPledge.values()]
     .filter((e) => !opts.municipalityCode || e.municipalities.some((m) => m.municipalityCode === opts.municipalityCode))
-    .sort((a, b) => (a.pledge.startsOn < b.pledge.startsOn ? 1 : a.pledge.startsOn > b.pledge.startsOn ? -1 : a.pledge.id.localeCompare(b.pledge.id)));
+    .sort((a, b) => b.pledge.startsOn.localeCompare(a.pledge.startsOn) || b.pledge.endsOn.localeCompare(a.pledge.endsOn) || compareSv(a.pledge.title, b.pledge.title));
 }

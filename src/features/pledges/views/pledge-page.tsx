@@ -95,7 +95,7 @@ export function PledgePage({ ctx, view }: { ctx: PageContext; view: Municipality
                 <p class="muted">{m.pledge.noActivities}</p>
               ) : (
                 <div class="table-scroll" role="region" aria-label={m.pledge.activitiesCaption(c.title)} tabIndex={0}>
-                  <table>
+                  <table class="activities">
                     <caption class="visually-hidden">{m.pledge.activitiesCaption(c.title)}</caption>
                     <thead>
                       <tr>
