@@ -2,7 +2,10 @@ import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.js';
+import { accountRoutes } from './features/accounts/routes.js';
 import { apiRoutes } from './features/api/routes.js';
+import { createMailer, type Mailer } from './features/mail/mailer.js';
+import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
 import { pledgeRoutes } from './features/pledges/routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
@@ -12,13 +15,22 @@ export interface AppDeps {
   db: Kysely<DB>;
   /** Injected so tests can ask "what is in force on 2023-05-01?" without touching the system clock. */
   clock: () => Date;
+  mailer: Mailer;
+  cookieSecure: boolean;
+  /** Used in links that leave the site, e.g. in e-mail. */
+  publicBaseUrl?: string;
 }
 
 export async function buildApp(
-  deps: Omit<AppDeps, 'clock'> & Partial<Pick<AppDeps, 'clock'>>,
+  deps: Pick<AppDeps, 'db'> & Partial<AppDeps>,
   opts: { logger?: FastifyServerOptions['logger'] } = {},
 ): Promise<FastifyInstance> {
-  const full: AppDeps = { clock: () => new Date(), ...deps };
+  const full: AppDeps = {
+    clock: () => new Date(),
+    mailer: createMailer({ from: 'Medborgarlöften <no-reply@medborgarloften.invalid>' }),
+    cookieSecure: true,
+    ...deps,
+  };
   const app = Fastify({
     logger: opts.logger ?? false,
     trustProxy: true,
@@ -27,7 +39,9 @@ export async function buildApp(
   await registerSecurityHeaders(app);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   registerErrorHandling(app);
+  await registerAuth(app, full);
   directoryRoutes(app, full);
+  accountRoutes(app, full);
   pledgeRoutes(app, full);
   apiRoutes(app, full);
   return app;

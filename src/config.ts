@@ -15,6 +15,11 @@ const Schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_BASE_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** nodemailer transport URL, e.g. smtp://user:pass@smtp.kommun.se:587. Unset: mail waits in the outbox. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'måste börja med smtp:// eller smtps://').optional(),
+  MAIL_FROM: z.string().min(3).default('Medborgarlöften <no-reply@medborgarloften.invalid>'),
+  /** Cookies are Secure unless this is "false" (only for plain-http development off localhost). */
+  COOKIE_SECURE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** "false" starts without the demo pledges even on an empty database. */
   LOFTEN_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
@@ -26,6 +31,9 @@ export type Config = {
   publicBaseUrl: string | undefined;
   logLevel: z.infer<typeof Schema>['LOG_LEVEL'];
   demo: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  cookieSecure: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -46,5 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     logLevel: e.LOG_LEVEL,
     demo: e.LOFTEN_DEMO,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    cookieSecure: e.COOKIE_SECURE,
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { connect, type Database } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemoIfEmpty } from './features/demo/seed.js';
+import { createMailer } from './features/mail/mailer.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,8 +22,9 @@ export async function startServer(config: Config, out: (line: string) => void = 
       const seeded = await seedDemoIfEmpty(database.db);
       if (seeded) out(`Tom databas: lade in exempeldata (${seeded.pledges} medborgarlöften, ${seeded.parties} parter).`);
     }
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
     const app = await buildApp(
-      { db: database.db },
+      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl },
       { logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] } },
     );
     const address = await app.listen({ host: config.host, port: config.port });

@@ -31,6 +31,7 @@ export interface PledgeTable {
   created_at: string;
   updated_at: string;
   version: Generated<number>;
+  predecessor_id: string | null;
 }
 
 export interface PledgePartyTable {
@@ -46,6 +47,7 @@ export interface SignatoryTable {
   name: string;
   role_title: string;
   position: number;
+  version: Generated<number>;
 }
 
 export interface FocusAreaTable {
@@ -54,6 +56,7 @@ export interface FocusAreaTable {
   title: string;
   description: string;
   position: number;
+  version: Generated<number>;
 }
 
 export interface CommitmentTable {
@@ -62,6 +65,7 @@ export interface CommitmentTable {
   title: string;
   description: string;
   position: number;
+  version: Generated<number>;
 }
 
 export interface ActivityTable {
@@ -77,6 +81,98 @@ export interface ActivityTable {
   schedule_text: string | null;
   status: 'planned' | 'in_progress' | 'done' | 'delayed' | 'cancelled';
   position: number;
+  version: Generated<number>;
+  predecessor_id: string | null;
+}
+
+export type Role = 'admin' | 'editor' | 'reporter' | 'viewer';
+
+export interface AppUserTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  party_id: string | null;
+  role: Role | null;
+  is_superadmin: number;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+  version: Generated<number>;
+}
+
+export interface UserSessionTable {
+  id: string;
+  user_id: string;
+  created_at: string;
+  authenticated_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  method: 'password' | 'oidc';
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  window_started_at: string;
+  attempts: number;
+}
+
+export interface PasswordResetTable {
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  dedupe_key: string | null;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  created_at: string;
+  sent_at: string | null;
+  error: string | null;
+}
+
+export interface PartySsoTable {
+  party_id: string;
+  issuer_url: string;
+  client_id: string;
+  client_secret: string | null;
+  email_domains: string;
+  role_claim: string | null;
+  default_role: Role;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+  version: Generated<number>;
+}
+
+export interface OidcLoginTable {
+  state: string;
+  party_id: string;
+  code_verifier: string;
+  nonce: string;
+  return_to: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface AuditEventTable {
+  id: string;
+  occurred_at: string;
+  actor_user_id: string | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  pledge_id: string | null;
+  before_json: string | null;
+  after_json: string | null;
 }
 
 export interface DB {
@@ -87,4 +183,12 @@ export interface DB {
   focus_area: FocusAreaTable;
   commitment: CommitmentTable;
   activity: ActivityTable;
+  app_user: AppUserTable;
+  user_session: UserSessionTable;
+  login_throttle: LoginThrottleTable;
+  password_reset: PasswordResetTable;
+  mail_outbox: MailOutboxTable;
+  party_sso: PartySsoTable;
+  oidc_login: OidcLoginTable;
+  audit_event: AuditEventTable;
 }

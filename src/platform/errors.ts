@@ -7,6 +7,12 @@ export const errorStatus = {
   invalid_id: 400,
   invalid_parameter: 400,
   validation_failed: 422,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf_invalid: 403,
+  rate_limited: 429,
+  edit_conflict: 409,
   pledge_in_force_overlap: 409,
   database_unavailable: 503,
   internal: 500,
@@ -31,5 +37,16 @@ export class AppError extends Error {
   }
   get status(): number {
     return errorStatus[this.code];
+  }
+}
+
+/** A save based on a stale version: carries what is stored now, so the form can show both. */
+export class EditConflictError extends AppError {
+  readonly current: Record<string, unknown>;
+  readonly currentVersion: number;
+  constructor(current: Record<string, unknown>, currentVersion: number) {
+    super('edit_conflict', 'Någon annan har sparat en ändring medan du redigerade. Jämför och spara igen.');
+    this.current = current;
+    this.currentVersion = currentVersion;
   }
 }

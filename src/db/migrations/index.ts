@@ -1,8 +1,10 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../connect.js';
 import { pledgeRegister } from './0001_pledge_register.js';
+import { accountsAndAudit } from './0002_accounts_and_audit.js';
 
 export interface MigrationContext {
+  dialect: Dialect;
   /** PostgreSQL gets real timestamptz columns; SQLite stores the same ISO-8601 text. */
   timestamp: 'timestamptz' | 'text';
 }
@@ -12,8 +14,9 @@ export interface MigrationContext {
  * vitest and a compiled build. Append only: a migration that has shipped is never edited.
  */
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
-  const ctx: MigrationContext = { timestamp: dialect === 'postgres' ? 'timestamptz' : 'text' };
+  const ctx: MigrationContext = { dialect, timestamp: dialect === 'postgres' ? 'timestamptz' : 'text' };
   return {
     '0001_pledge_register': pledgeRegister(ctx),
+    '0002_accounts_and_audit': accountsAndAudit(ctx),
   };
 }

@@ -4,6 +4,8 @@ import { createParty, createPledge } from '../pledges/pledge-service.js';
 import { periodSlug, type PledgeInput } from '../pledges/pledge.js';
 import { demoParties, demoPledges, type DemoPledge } from './demo-data.js';
 
+const DEMO = { actor: null, label: 'exempeldata' };
+
 export interface SeedResult {
   parties: number;
   pledges: number;
@@ -57,14 +59,14 @@ export async function seedDemo(db: Executor): Promise<SeedResult> {
   const result: SeedResult = { parties: 0, pledges: 0 };
   for (const p of demoParties) {
     if (await findPartyBySlug(db, p.slug)) continue;
-    await createParty(db, p);
+    await createParty(db, p, DEMO);
     result.parties++;
   }
   for (const d of demoPledges) {
     const municipality = await partyId(db, d.parties[0]!);
     const existing = await listPledgeSummariesOfParty(db, municipality);
     if (existing.some((e) => e.periodSlug === periodSlug(d.startsOn, d.endsOn))) continue;
-    await createPledge(db, await toInput(db, d));
+    await createPledge(db, await toInput(db, d), DEMO);
     result.pledges++;
   }
   return result;

@@ -18,19 +18,34 @@ import {
   type PledgeTiming,
 } from './pledge.js';
 import * as repo from './pledge-repo.js';
+import type { Actor } from '../access/policy.js';
+import { recordAudit } from '../audit/audit.js';
 
 /** Use-cases of the pledge register, shared by HTTP routes, the CLI, the demo seed and tests. */
 
 const uuids = { next: () => randomUUID() };
 
-export async function createParty(db: Executor, input: PartyInput, now = new Date()): Promise<Party> {
+/** Who a change is recorded as: a signed-in actor, or a label such as "demo" or "loften user add". */
+export interface ChangedBy {
+  actor: Actor | null;
+  label?: string;
+}
+const SYSTEM: ChangedBy = { actor: null, label: 'system' };
+
+export async function createParty(db: Executor, input: PartyInput, by: ChangedBy = SYSTEM, now = new Date()): Promise<Party> {
   const p = parseOrThrow(PartyInput, input);
   const taken = await repo.findPartyBySlug(db, p.slug);
   if (taken) throw new AppError('validation_failed', `Adressnamnet ${p.slug} används redan.`, [{ field: 'slug', message: 'Adressnamnet används redan av en annan part.' }]);
-  return repo.insertParty(db, randomUUID(), p, now.toISOString());
+  if (p.municipalityCode && (await repo.findPartyByMunicipalityCode(db, p.municipalityCode)))
+    throw new AppError('validation_failed', `Kommunkoden ${p.municipalityCode} används redan.`, [{ field: 'municipalityCode', message: 'Det finns redan en kommun med den kommunkoden.' }]);
+  return db.transaction().execute(async (trx) => {
+    const party = await repo.insertParty(trx, randomUUID(), p, now.toISOString());
+    await recordAudit(trx, { actor: by.actor, actorLabel: by.label, action: 'party.create', entityType: 'party', entityId: party.id, after: { ...party } }, now);
+    return party;
+  });
 }
 
-export async function createPledge(db: Executor, input: PledgeInput, now = new Date()): Promise<PledgeDocument> {
+export async function createPledge(db: Executor, input: PledgeInput, by: ChangedBy = SYSTEM, now = new Date()): Promise<PledgeDocument> {
   const p = parseOrThrow(PledgeInput, input);
   const id = randomUUID();
   const slug = periodSlug(p.startsOn, p.endsOn);
@@ -56,6 +71,7 @@ export async function createPledge(db: Executor, input: PledgeInput, now = new D
         );
     }
     await repo.insertPledgeTree(trx, uuids, id, p, slug, now.toISOString());
+    await recordAudit(trx, { actor: by.actor, actorLabel: by.label, action: 'pledge.create', entityType: 'pledge', entityId: id, pledgeId: id, after: { title: p.title, startsOn: p.startsOn, endsOn: p.endsOn, state: p.state, partyIds: p.partyIds } }, now);
   });
   const created = await repo.loadPledgeDocument(db, id);
   if (!created) throw new AppError('internal', 'Löftet sparades men kunde inte läsas tillbaka.');

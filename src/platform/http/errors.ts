@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorStatus, type ErrorCode } from '../errors.js';
 import { localeFrom, messages } from '../i18n/index.js';
-import { NotFoundPage, ServerErrorPage } from '../views/error-pages.js';
+import { NotFoundPage, RefusedPage, ServerErrorPage } from '../views/error-pages.js';
 import { renderPage } from '../views/render.js';
 
 function wantsJson(req: FastifyRequest): boolean {
@@ -52,9 +52,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
       code = 'internal';
       message = m.errors.internal;
     }
+    if (code === 'forbidden' || code === 'csrf_invalid') req.log.warn({ code, url: req.url, user: req.actor?.userId }, 'refused');
     if (wantsJson(req)) return sendJsonError(reply, code, message, fields);
+    if (code === 'unauthenticated' && req.method === 'GET') return reply.redirect(`/logga-in?next=${encodeURIComponent(req.url)}`, 303);
     const ctx = { locale, m, url: req.url };
-    const page = code === 'not_found' ? NotFoundPage({ ctx }) : ServerErrorPage({ ctx, unavailable: code === 'database_unavailable' });
+    const page =
+      code === 'not_found'
+        ? NotFoundPage({ ctx })
+        : errorStatus[code] >= 500
+          ? ServerErrorPage({ ctx, unavailable: code === 'database_unavailable' })
+          : RefusedPage({ ctx, message: m.errors[code] });
     return reply
       .status(errorStatus[code])
       .header('Cache-Control', 'no-store')

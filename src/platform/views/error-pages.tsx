@@ -21,3 +21,16 @@ export function ServerErrorPage({ ctx, unavailable }: { ctx: PageContext; unavai
     </Layout>
   );
 }
+
+/** A request we understood and refused: no access, an expired form, too many attempts. */
+export function RefusedPage({ ctx, message }: { ctx: PageContext; message: string }) {
+  return (
+    <Layout ctx={ctx} title={ctx.m.refused.title}>
+      <h1>{ctx.m.refused.title}</h1>
+      <p>{message}</p>
+      <p>
+        <a href={href('/', ctx.locale)}>{ctx.m.notFound.home}</a>
+      </p>
+    </Layout>
+  );
+}

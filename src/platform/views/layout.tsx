@@ -10,7 +10,7 @@ export interface PageContext {
   url: string;
 }
 
-export function Layout(props: { ctx: PageContext; title: string; description?: string; children: ComponentChildren }) {
+export function Layout(props: { ctx: PageContext; title: string; description?: string; nav?: ComponentChildren; children: ComponentChildren }) {
   const { ctx } = props;
   const other = ctx.m.otherLang;
   return (
@@ -37,6 +37,7 @@ export function Layout(props: { ctx: PageContext; title: string; description?: s
             </a>
           </div>
         </header>
+        {props.nav}
         <main id="main" class="wrap" tabIndex={-1}>
           {props.children}
         </main>

@@ -1,0 +1,83 @@
+import type { Role } from '../../db/schema.js';
+import { AppError } from '../../platform/errors.js';
+import type { PledgeState } from '../pledges/pledge.js';
+
+/**
+ * The one place that decides who may do what. Routes, use-cases and views ask `can`/`authorize`;
+ * none of them compares roles itself. The matrix test in test/integration/permissions.test.ts
+ * exercises every admin route against every role, for the actor's own party and another.
+ */
+
+export interface Actor {
+  userId: string;
+  name: string;
+  email: string;
+  partyId: string | null;
+  role: Role | null;
+  isSuperadmin: boolean;
+}
+
+export interface PledgeRef {
+  state: PledgeState;
+  partyIds: readonly string[];
+}
+
+export type Permission =
+  | { action: 'party.create' }
+  | { action: 'party.update'; partyId: string }
+  | { action: 'user.manage'; partyId: string }
+  | { action: 'pledge.create'; partyIds: readonly string[] }
+  | { action: 'pledge.read'; pledge: PledgeRef }
+  /** Shared text: title, period, background, signatories, focus areas, commitments, order. */
+  | { action: 'pledge.edit'; pledge: PledgeRef }
+  /** An activity's own text, target, schedule; and creating or removing one. */
+  | { action: 'activity.edit'; pledge: PledgeRef; ownerPartyId: string }
+  /** Reporting status and progress on an activity, also after signing. */
+  | { action: 'activity.report'; pledge: PledgeRef; ownerPartyId: string }
+  | { action: 'audit.read'; pledge?: PledgeRef }
+  | { action: 'outbox.read' };
+
+export type Action = Permission['action'];
+
+const EDITORS: readonly Role[] = ['admin', 'editor'];
+const REPORTERS: readonly Role[] = ['admin', 'editor', 'reporter'];
+
+function member(actor: Actor, partyIds: readonly string[]): boolean {
+  return actor.partyId !== null && partyIds.includes(actor.partyId);
+}
+
+function hasRole(actor: Actor, roles: readonly Role[]): boolean {
+  return actor.role !== null && roles.includes(actor.role);
+}
+
+export function can(actor: Actor | null, p: Permission): boolean {
+  if (!actor) return false;
+  if (actor.isSuperadmin) return true;
+  switch (p.action) {
+    case 'party.create':
+      return false;
+    case 'party.update':
+    case 'user.manage':
+      return actor.partyId === p.partyId && actor.role === 'admin';
+    case 'pledge.create':
+      return member(actor, p.partyIds) && hasRole(actor, EDITORS);
+    case 'pledge.read':
+      return member(actor, p.pledge.partyIds);
+    case 'pledge.edit':
+      return p.pledge.state === 'draft' && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
+    case 'activity.edit':
+      // Each party writes its own activities: the police never edit a municipality's, nor the reverse.
+      return p.pledge.state === 'draft' && actor.partyId === p.ownerPartyId && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
+    case 'activity.report':
+      return p.pledge.state !== 'archived' && actor.partyId === p.ownerPartyId && member(actor, p.pledge.partyIds) && hasRole(actor, REPORTERS);
+    case 'audit.read':
+      return p.pledge ? member(actor, p.pledge.partyIds) : actor.role === 'admin';
+    case 'outbox.read':
+      return actor.role === 'admin';
+  }
+}
+
+export function authorize(actor: Actor | null, p: Permission): void {
+  if (!actor) throw new AppError('unauthenticated', 'Du behöver logga in.');
+  if (!can(actor, p)) throw new AppError('forbidden', 'Du har inte behörighet att göra det här.');
+}

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { AppError } from '../../platform/errors.js';
+import { SESSION_COOKIE, sessionCookieOptions } from '../../platform/http/auth.js';
+import { pageContext } from '../../platform/http/page.js';
+import { emptyForm, type FormState } from '../../platform/views/forms.js';
+import { renderPage } from '../../platform/views/render.js';
+import { listSsoOptions } from '../sso/sso-service.js';
+import { loginWithPassword, logout, passwordResetIsLive, requestPasswordReset, resetPassword } from './account-service.js';
+import { ForgotPasswordPage, LoginPage, ResetPasswordPage } from './views/auth-pages.js';
+
+type Body = Record<string, string | undefined>;
+
+/** Only same-site paths: an attacker must not turn our login into an open redirect. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/admin';
+}
+
+function formError(err: unknown): FormState['errors'] {
+  if (err instanceof AppError) return err.fields.length > 0 ? err.fields : [{ field: '_form', message: err.message }];
+  throw err;
+}
+
+export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const html = (reply: import('fastify').FastifyReply, status: number, page: import('preact').VNode) =>
+    reply.status(status).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(renderPage(page));
+
+  app.get<{ Querystring: { next?: string; utloggad?: string } }>('/logga-in', async (req, reply) => {
+    if (req.actor) return reply.redirect(safeNext(req.query.next));
+    const sso = await listSsoOptions(deps.db);
+    const notice = req.query.utloggad ? 'Du är utloggad.' : undefined;
+    return html(reply, 200, LoginPage({ ctx: pageContext(req), csrf: reply.generateCsrf(), state: emptyForm(), next: safeNext(req.query.next), sso, notice }));
+  });
+
+  app.post<{ Body: Body }>('/logga-in', async (req, reply) => {
+    const body = req.body ?? {};
+    const next = safeNext(body.next);
+    try {
+      const { token } = await loginWithPassword(deps, { email: body.email ?? '', password: body.password ?? '', ip: req.ip });
+      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(deps.cookieSecure));
+      return reply.redirect(next, 303);
+    } catch (err) {
+      const errors = formError(err).map((e) => ({ ...e, field: e.field === '_form' ? 'email' : e.field }));
+      const status = err instanceof AppError ? err.status : 400;
+      req.log.warn({ code: (err as AppError).code }, 'login failed');
+      const sso = await listSsoOptions(deps.db);
+      return html(reply, status, LoginPage({ ctx: pageContext(req), csrf: reply.generateCsrf(), state: { values: { email: body.email }, errors }, next, sso }));
+    }
+  });
+
+  app.post('/logga-ut', async (req, reply) => {
+    await logout(deps.db, req.cookies[SESSION_COOKIE]);
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.cookieSecure));
+    return reply.redirect('/logga-in?utloggad=1', 303);
+  });
+
+  app.get('/glomt-losenord', async (req, reply) =>
+    html(reply, 200, ForgotPasswordPage({ ctx: pageContext(req), csrf: reply.generateCsrf(), state: emptyForm(), sent: false })),
+  );
+
+  app.post<{ Body: Body }>('/glomt-losenord', async (req, reply) => {
+    const body = req.body ?? {};
+    try {
+      await requestPasswordReset(deps, body.email ?? '');
+      return html(reply, 200, ForgotPasswordPage({ ctx: pageContext(req), csrf: reply.generateCsrf(), state: emptyForm(), sent: true }));
+    } catch (err) {
+      return html(reply, 422, ForgotPasswordPage({ ctx: pageContext(req), csrf: reply.generateCsrf(), state: { values: body, errors: formError(err).map((e) => ({ ...e, field: 'email' })) }, sent: false }));
+    }
+  });
+
+  app.get<{ Params: { token: string } }>('/aterstall/:token', async (req, reply) => {
+    const live = await passwordResetIsLive(deps.db, req.params.token, deps.clock());
+    return html(reply, live ? 200 : 410, ResetPasswordPage({ ctx: pageContext(req), csrf: reply.generateCsrf(), state: emptyForm(), token: req.params.token, live }));
+  });
+
+  app.post<{ Params: { token: string }; Body: Body }>('/aterstall/:token', async (req, reply) => {
+    try {
+      await resetPassword(deps, req.params.token, req.body?.password ?? '');
+      return reply.redirect('/logga-in?aterstallt=1', 303);
+    } catch (err) {
+      const live = await passwordResetIsLive(deps.db, req.params.token, deps.clock());
+      const errors = formError(err).map((e) => ({ ...e, field: e.field || 'password' }));
+      return html(reply, live ? 422 : 410, ResetPasswordPage({ ctx: pageContext(req), csrf: reply.generateCsrf(), state: { values: {}, errors }, token: req.params.token, live }));
+    }
+  });
+}
