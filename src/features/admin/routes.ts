@@ -1,5 +1,174 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
+import { AppError, EditConflictError } from '../../platform/errors.js';
+import type { FormState, Values } from '../../platform/views/forms.js';
+import { authorize, can } from '../access/policy.js';
+import { historyOf, type EntityType } from '../audit/audit.js';
+import { findActivityWithPledge, findPledgeRow, loadPledgeRef } from '../pledges/editing-repo.js';
+import { reportActivityStatus, updateActivity, updatePledgeDetails } from '../pledges/pledge-editing.js';
+import { findPartiesByIds, listActivitiesOwnedBy, listPledgesForAdmin, loadPledgeDocument } from '../pledges/pledge-repo.js';
+import { adminContext, flashFrom, redirectWithFlash, sendAdminPage } from './context.js';
+import { HistoryPage } from './views/history-page.js';
+import { ActivityPage, DashboardPage, PledgeAdminPage, PledgeDetailsPage, PledgeListPage } from './views/pledge-pages.js';
 
-/** The editing side of the pledge register. */
-export function adminRoutes(_app: FastifyInstance, _deps: AppDeps): void {}
+type Body = Record<string, string | undefined>;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function uuidOr404(id: string): string {
+  if (!UUID.test(id)) throw new AppError('not_found');
+  return id;
+}
+
+/** Runs a use-case for a form; validation errors and stale versions come back as form state, not exceptions. */
+async function attempt(fn: () => Promise<void>): Promise<{ errors: FormState['errors']; conflict: EditConflictError | null } | null> {
+  try {
+    await fn();
+    return null;
+  } catch (err) {
+    if (err instanceof EditConflictError) return { errors: [], conflict: err };
+    if (err instanceof AppError && err.code === 'validation_failed') return { errors: err.fields, conflict: null };
+    throw err;
+  }
+}
+
+function activityValues(r: NonNullable<Awaited<ReturnType<typeof findActivityWithPledge>>>): Values {
+  return {
+    version: String(r.version),
+    description: r.description,
+    targetKind: r.target_value !== null ? 'numeric' : r.target_text !== null ? 'text' : 'none',
+    targetValue: r.target_value !== null ? String(r.target_value) : '',
+    targetUnit: r.target_unit ?? '',
+    targetText: r.target_text ?? '',
+    scheduleStartsOn: r.schedule_starts_on ?? '',
+    scheduleEndsOn: r.schedule_ends_on ?? '',
+    scheduleText: r.schedule_text ?? '',
+  };
+}
+
+export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/admin', async (req, reply) => {
+    const ctx = adminContext(req, reply, flashFrom(req));
+    const partyId = ctx.actor.partyId;
+    const mine = partyId ? await listActivitiesOwnedBy(deps.db, partyId) : [];
+    const drafts = (await listPledgesForAdmin(deps.db, partyId)).filter((p) => p.state === 'draft');
+    return sendAdminPage(reply, DashboardPage({ ctx, mine, drafts }));
+  });
+
+  app.get('/admin/loften', async (req, reply) => {
+    const ctx = adminContext(req, reply, flashFrom(req));
+    const pledges = await listPledgesForAdmin(deps.db, ctx.actor.isSuperadmin ? null : ctx.actor.partyId);
+    return sendAdminPage(reply, PledgeListPage({ ctx, pledges }));
+  });
+
+  app.get<{ Params: { id: string } }>('/admin/loften/:id', async (req, reply) => {
+    const ctx = adminContext(req, reply, flashFrom(req));
+    const pledge = await loadPledgeDocument(deps.db, uuidOr404(req.params.id));
+    if (!pledge) throw new AppError('not_found');
+    authorize(ctx.actor, { action: 'pledge.read', pledge: { state: pledge.state, partyIds: pledge.parties.map((p) => p.id) } });
+    return sendAdminPage(reply, PledgeAdminPage({ ctx, pledge }));
+  });
+
+  const detailsValues = (r: NonNullable<Awaited<ReturnType<typeof findPledgeRow>>>): Values => ({
+    version: String(r.version),
+    title: r.title,
+    startsOn: r.starts_on,
+    endsOn: r.ends_on,
+    background: r.background,
+  });
+
+  app.get<{ Params: { id: string } }>('/admin/loften/:id/uppgifter', async (req, reply) => {
+    const ctx = adminContext(req, reply);
+    const id = uuidOr404(req.params.id);
+    const [ref, row] = await Promise.all([loadPledgeRef(deps.db, id), findPledgeRow(deps.db, id)]);
+    if (!ref || !row) throw new AppError('not_found');
+    authorize(ctx.actor, { action: 'pledge.edit', pledge: ref });
+    return sendAdminPage(reply, PledgeDetailsPage({ ctx, pledgeId: id, state: { values: detailsValues(row), errors: [] }, conflict: null }));
+  });
+
+  app.post<{ Params: { id: string }; Body: Body }>('/admin/loften/:id/uppgifter', async (req, reply) => {
+    const id = uuidOr404(req.params.id);
+    const body = req.body ?? {};
+    const failed = await attempt(() => updatePledgeDetails(deps, req.actor, id, body));
+    if (!failed) return redirectWithFlash(reply, `/admin/loften/${id}`, 'Ändringarna är sparade.');
+    const ctx = adminContext(req, reply);
+    // After a conflict the form carries the stored version, so the next save is a deliberate overwrite.
+    const values = failed.conflict ? { ...body, version: String(failed.conflict.currentVersion) } : body;
+    return sendAdminPage(
+      reply,
+      PledgeDetailsPage({ ctx, pledgeId: id, state: { values, errors: failed.errors }, conflict: failed.conflict?.current ?? null }),
+      failed.conflict ? 409 : 422,
+    );
+  });
+
+  async function activityPage(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, id: string, over: { state?: FormState; statusState?: FormState; conflict?: EditConflictError | null } = {}, status = 200) {
+    const ctx = adminContext(req, reply, flashFrom(req));
+    const row = await findActivityWithPledge(deps.db, id);
+    if (!row) throw new AppError('not_found');
+    const pledge = await loadPledgeRef(deps.db, row.pledge_id);
+    if (!pledge) throw new AppError('not_found');
+    authorize(ctx.actor, { action: 'pledge.read', pledge });
+    const canEdit = can(ctx.actor, { action: 'activity.edit', pledge, ownerPartyId: row.owner_party_id });
+    const canReport = can(ctx.actor, { action: 'activity.report', pledge, ownerPartyId: row.owner_party_id });
+    const [owner] = await findPartiesByIds(deps.db, [row.owner_party_id]);
+    return sendAdminPage(
+      reply,
+      ActivityPage({
+        ctx,
+        activityId: id,
+        pledgeId: row.pledge_id,
+        ownerName: owner?.name ?? '',
+        canEdit,
+        canReport,
+        state: over.state ?? { values: activityValues(row), errors: [] },
+        statusState: over.statusState ?? { values: { version: String(row.version), status: row.status }, errors: [] },
+        conflict: over.conflict?.current ?? null,
+      }),
+      status,
+    );
+  }
+
+  app.get<{ Params: { id: string } }>('/admin/aktiviteter/:id', async (req, reply) => activityPage(req, reply, uuidOr404(req.params.id)));
+
+  app.post<{ Params: { id: string }; Body: Body }>('/admin/aktiviteter/:id', async (req, reply) => {
+    const id = uuidOr404(req.params.id);
+    const body = req.body ?? {};
+    const failed = await attempt(() => updateActivity(deps, req.actor, id, body));
+    if (!failed) return redirectWithFlash(reply, `/admin/aktiviteter/${id}`, 'Aktiviteten är sparad.');
+    const values = failed.conflict ? { ...body, version: String(failed.conflict.currentVersion) } : body;
+    return activityPage(req, reply, id, { state: { values, errors: failed.errors }, conflict: failed.conflict }, failed.conflict ? 409 : 422);
+  });
+
+  app.post<{ Params: { id: string }; Body: Body }>('/admin/aktiviteter/:id/status', async (req, reply) => {
+    const id = uuidOr404(req.params.id);
+    const body = req.body ?? {};
+    const failed = await attempt(() => reportActivityStatus(deps, req.actor, id, body));
+    if (!failed) return redirectWithFlash(reply, `/admin/aktiviteter/${id}`, 'Statusen är sparad.');
+    const values = failed.conflict ? { ...body, version: String(failed.conflict.currentVersion) } : body;
+    return activityPage(req, reply, id, { statusState: { values, errors: failed.errors }, conflict: failed.conflict }, failed.conflict ? 409 : 422);
+  });
+
+  app.get<{ Params: { type: string; id: string } }>('/admin/historik/:type/:id', async (req, reply) => {
+    const ctx = adminContext(req, reply);
+    const id = uuidOr404(req.params.id);
+    const type = req.params.type as EntityType;
+    let pledgeId: string;
+    let title: string;
+    if (type === 'pledge') {
+      const row = await findPledgeRow(deps.db, id);
+      if (!row) throw new AppError('not_found');
+      pledgeId = row.id;
+      title = row.title;
+    } else if (type === 'activity') {
+      const row = await findActivityWithPledge(deps.db, id);
+      if (!row) throw new AppError('not_found');
+      pledgeId = row.pledge_id;
+      title = row.description;
+    } else throw new AppError('not_found');
+    const pledge = await loadPledgeRef(deps.db, pledgeId);
+    if (!pledge) throw new AppError('not_found');
+    authorize(ctx.actor, { action: 'audit.read', pledge });
+    const events = await historyOf(deps.db, type, id);
+    const backHref = type === 'pledge' ? `/admin/loften/${id}` : `/admin/aktiviteter/${id}`;
+    return sendAdminPage(reply, HistoryPage({ ctx, title, events, backHref }));
+  });
+}

@@ -289,3 +289,47 @@ export async function insertPledgeTree(
     }
   }
 }
+
+/** The admin list: every pledge of a party, drafts included (or all pledges, for an operator). */
+export async function listPledgesForAdmin(db: Executor, partyId: string | null): Promise<(PledgeSummary & { municipalities: string })[]> {
+  let q = db.selectFrom('pledge').select(summaryColumns).orderBy('pledge.starts_on', 'desc').limit(500);
+  if (partyId !== null) q = q.where('pledge.id', 'in', db.selectFrom('pledge_party').select('pledge_id').where('party_id', '=', partyId));
+  const rows = await q.execute();
+  if (rows.length === 0) return [];
+  const names = await db
+    .selectFrom('pledge_party')
+    .innerJoin('party', 'party.id', 'pledge_party.party_id')
+    .select(['pledge_party.pledge_id', 'party.name'])
+    .where('party.kind', '=', 'municipality')
+    .where('pledge_party.pledge_id', 'in', rows.map((r) => r.id))
+    .execute();
+  return rows.map((r) => ({ ...toSummary(r), municipalities: names.filter((n) => n.pledge_id === r.id).map((n) => n.name).join(', ') }));
+}
+
+export interface OwnedActivityRow {
+  id: string;
+  description: string;
+  status: Activity['status'];
+  pledgeId: string;
+  pledgeTitle: string;
+  pledgeState: PledgeSummary['state'];
+}
+
+/** Activities a party owns in pledges that are not archived: the "my activities" list. */
+export async function listActivitiesOwnedBy(db: Executor, partyId: string): Promise<OwnedActivityRow[]> {
+  const rows = await db
+    .selectFrom('activity')
+    .innerJoin('commitment', 'commitment.id', 'activity.commitment_id')
+    .innerJoin('focus_area', 'focus_area.id', 'commitment.focus_area_id')
+    .innerJoin('pledge', 'pledge.id', 'focus_area.pledge_id')
+    .select(['activity.id', 'activity.description', 'activity.status', 'pledge.id as pledge_id', 'pledge.title as pledge_title', 'pledge.state as pledge_state'])
+    .where('activity.owner_party_id', '=', partyId)
+    .where('pledge.state', '<>', 'archived')
+    .orderBy('pledge.starts_on', 'desc')
+    .orderBy('focus_area.position')
+    .orderBy('commitment.position')
+    .orderBy('activity.position')
+    .limit(500)
+    .execute();
+  return rows.map((r) => ({ id: r.id, description: r.description, status: r.status, pledgeId: r.pledge_id, pledgeTitle: r.pledge_title, pledgeState: r.pledge_state }));
+}

@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { resolveSession } from '../../features/accounts/account-service.js';
@@ -41,12 +41,9 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.some((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)) || route.url.startsWith('/api/')) return;
     const existing = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : [];
-    route.preHandler = [csrfCheck, ...existing];
+    // Its FST_CSRF_* errors are mapped to our csrf_invalid code by the error handler.
+    route.preHandler = [app.csrfProtection, ...existing];
   });
-
-  function csrfCheck(req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
-    app.csrfProtection(req, reply, (err?: Error) => done(err ? new AppError('csrf_invalid', 'Ogiltig eller saknad CSRF-token.') : undefined));
-  }
 
   app.addHook('onRequest', async (req) => {
     const token = req.cookies[SESSION_COOKIE];

@@ -41,6 +41,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       code = 'database_unavailable';
       message = m.errors.database_unavailable;
       reply.header('Retry-After', '5');
+    } else if ((err as FastifyError).code?.startsWith('FST_CSRF_')) {
+      code = 'csrf_invalid';
+      message = m.errors.csrf_invalid;
     } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
       // Fastify's own 4xx (bad JSON, body too large): pass through under a stable code.
       const status = (err as FastifyError).statusCode!;

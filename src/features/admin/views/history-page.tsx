@@ -1,0 +1,87 @@
+import { changes, type AuditEvent } from '../../audit/audit.js';
+import { AdminLayout, type AdminContext } from './admin-layout.js';
+
+const actionLabel: Record<string, string> = {
+  'party.create': 'Part skapad',
+  'pledge.create': 'Löfte skapat',
+  'pledge.update': 'Löftet ändrat',
+  'activity.update': 'Aktiviteten ändrad',
+  'activity.status': 'Status ändrad',
+  'user.create': 'Användare skapad',
+};
+
+const fieldLabel: Record<string, string> = {
+  title: 'Rubrik',
+  startsOn: 'Startdatum',
+  endsOn: 'Slutdatum',
+  background: 'Bakgrund',
+  description: 'Beskrivning',
+  targetValue: 'Mål (antal)',
+  targetUnit: 'Enhet',
+  targetText: 'Mål (text)',
+  scheduleStartsOn: 'Från',
+  scheduleEndsOn: 'Till',
+  scheduleText: 'När',
+  status: 'Status',
+  state: 'Läge',
+  name: 'Namn',
+  role: 'Roll',
+};
+
+function show(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '(tomt)';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+const time = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Stockholm' });
+
+export function HistoryPage({ ctx, title, events, backHref }: { ctx: AdminContext; title: string; events: AuditEvent[]; backHref: string }) {
+  return (
+    <AdminLayout ctx={ctx} title={`Historik: ${title}`}>
+      <p class="crumbs">
+        <a href={backHref}>Tillbaka</a>
+      </p>
+      <h1>Historik: {title}</h1>
+      <p>Varje ändring sparas med vem som gjorde den och när. Historiken kan inte ändras.</p>
+      {events.length === 0 ? (
+        <p>Inga ändringar är registrerade.</p>
+      ) : (
+        <ol class="history" reversed>
+          {events.map((e) => {
+            const diff = changes(e);
+            return (
+              <li key={e.id}>
+                <p>
+                  <strong>{actionLabel[e.action] ?? e.action}</strong> · <time dateTime={e.occurredAt}>{time.format(new Date(e.occurredAt))}</time> · {e.actorLabel}
+                </p>
+                {diff.length > 0 ? (
+                  <table class="diff">
+                    <caption class="visually-hidden">Ändrade fält</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Fält</th>
+                        <th scope="col">Före</th>
+                        <th scope="col">Efter</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {diff.map((d) => (
+                        <tr key={d.field}>
+                          <th scope="row">{fieldLabel[d.field] ?? d.field}</th>
+                          <td>{e.before ? <del>{show(d.before)}</del> : '–'}</td>
+                          <td>
+                            <ins>{show(d.after)}</ins>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                ) : null}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </AdminLayout>
+  );
+}
