@@ -14,6 +14,12 @@ import { pledgeRoutes } from './features/pledges/routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: { method: string; url: string }[];
+  }
+}
+
 export interface AppDeps {
   db: Kysely<DB>;
   /** Injected so tests can ask "what is in force on 2023-05-01?" without touching the system clock. */
@@ -38,6 +44,12 @@ export async function buildApp(
     logger: opts.logger ?? false,
     trustProxy: true,
     routerOptions: { ignoreTrailingSlash: true },
+  });
+  // Every route, as registered: the permission matrix test checks that no admin route escapes it.
+  const routes: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
   await registerSecurityHeaders(app);
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });

@@ -52,6 +52,9 @@ function hasRole(actor: Actor, roles: readonly Role[]): boolean {
 
 export function can(actor: Actor | null, p: Permission): boolean {
   if (!actor) return false;
+  // Signed text is locked for everyone, the operator included: changing it takes an amendment.
+  if ((p.action === 'pledge.edit' || p.action === 'activity.edit') && p.pledge.state !== 'draft') return false;
+  if (p.action === 'activity.report' && p.pledge.state === 'archived') return false;
   if (actor.isSuperadmin) return true;
   switch (p.action) {
     case 'party.create':

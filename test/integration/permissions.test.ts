@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/db/schema.js';
+import { findActivityWithPledge, findPledgeRow } from '../../src/features/pledges/editing-repo.js';
+import { openApp, type TestApp } from '../support/app.js';
+import { csrfFor, signedInAs } from '../support/auth.js';
+import { targets } from '../support/databases.js';
+import { buildMunicipality, buildPledge } from '../support/factories.js';
+
+/**
+ * The permission matrix: every admin route × every role × the actor's own party and another party,
+ * on a draft and on a signed pledge. Expectations are written out by hand here, independent of
+ * src/features/access/policy.ts, so a change to the policy has to be a deliberate change to this table.
+ *
+ * Actors: anon; super (operator); {admin,editor,reporter,viewer} of `own` (the municipality that
+ * owns the target activity), of `police` (the other party of the same pledge) and of `other`
+ * (a municipality outside the pledge).
+ */
+const ROLES: Role[] = ['admin', 'editor', 'reporter', 'viewer'];
+type Scope = 'own' | 'police' | 'other';
+type ActorKey = 'anon' | 'super' | `${Role}@${Scope}`;
+const ALL: ActorKey[] = ['anon', 'super', ...ROLES.flatMap((r) => (['own', 'police', 'other'] as Scope[]).map((s) => `${r}@${s}` as ActorKey))];
+const members = (roles: Role[]): ActorKey[] => ['super', ...roles.flatMap((r) => [`${r}@own`, `${r}@police`] as ActorKey[])];
+const ownOnly = (roles: Role[]): ActorKey[] => ['super', ...roles.map((r) => `${r}@own` as ActorKey)];
+const signedIn = ALL.filter((a) => a !== 'anon');
+
+interface Fixture {
+  pledgeId: string;
+  activityId: string;
+}
+
+interface Case {
+  method: 'GET' | 'POST';
+  /** The route as registered, to prove the table covers every admin route. */
+  route: string;
+  url: (f: Fixture) => string;
+  /** For POST: the page whose form supplies the CSRF token, and a valid body built from current data. */
+  formUrl?: (f: Fixture) => string;
+  body?: (f: Fixture, s: TestApp) => Promise<Record<string, string>>;
+  allowed: { draft: ActorKey[]; signed: ActorKey[] };
+}
+
+const pledgeVersion = async (f: Fixture, s: TestApp) => String((await findPledgeRow(s.t.db, f.pledgeId))!.version);
+const activityVersion = async (f: Fixture, s: TestApp) => String((await findActivityWithPledge(s.t.db, f.activityId))!.version);
+
+const cases: Case[] = [
+  { method: 'GET', route: '/admin', url: () => '/admin', allowed: { draft: signedIn, signed: signedIn } },
+  { method: 'GET', route: '/admin/loften', url: () => '/admin/loften', allowed: { draft: signedIn, signed: signedIn } },
+  { method: 'GET', route: '/admin/loften/:id', url: (f) => `/admin/loften/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  { method: 'GET', route: '/admin/loften/:id/uppgifter', url: (f) => `/admin/loften/${f.pledgeId}/uppgifter`, allowed: { draft: members(['admin', 'editor']), signed: [] } },
+  {
+    method: 'POST',
+    route: '/admin/loften/:id/uppgifter',
+    url: (f) => `/admin/loften/${f.pledgeId}/uppgifter`,
+    formUrl: () => '/glomt-losenord',
+    body: async (f, s) => ({ version: await pledgeVersion(f, s), title: 'Matrisrubrik', startsOn: '2024-01-01', endsOn: '2025-12-31', background: '' }),
+    allowed: { draft: members(['admin', 'editor']), signed: [] },
+  },
+  { method: 'GET', route: '/admin/aktiviteter/:id', url: (f) => `/admin/aktiviteter/${f.activityId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  {
+    method: 'POST',
+    route: '/admin/aktiviteter/:id',
+    url: (f) => `/admin/aktiviteter/${f.activityId}`,
+    formUrl: () => '/glomt-losenord',
+    body: async (f, s) => ({ version: await activityVersion(f, s), description: 'Matrisaktivitet', targetKind: 'none' }),
+    allowed: { draft: ownOnly(['admin', 'editor']), signed: [] },
+  },
+  {
+    method: 'POST',
+    route: '/admin/aktiviteter/:id/status',
+    url: (f) => `/admin/aktiviteter/${f.activityId}/status`,
+    formUrl: () => '/glomt-losenord',
+    body: async (f, s) => ({ version: await activityVersion(f, s), status: 'in_progress' }),
+    allowed: { draft: ownOnly(['admin', 'editor', 'reporter']), signed: ownOnly(['admin', 'editor', 'reporter']) },
+  },
+  { method: 'GET', route: '/admin/historik/:type/:id', url: (f) => `/admin/historik/pledge/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+];
+
+for (const target of targets) {
+  describe.skipIf(target.skip)(`permission matrix on ${target.name}`, () => {
+    let s: TestApp;
+    const fixtures: Record<'draft' | 'signed', Fixture> = {} as never;
+    const cookies = new Map<ActorKey, string>();
+
+    beforeAll(async () => {
+      s = await openApp(target, { demo: false });
+      const draft = await buildPledge(s.t.db, { state: 'draft' });
+      const signed = await buildPledge(s.t.db, { state: 'signed' });
+      const other = await buildMunicipality(s.t.db);
+      // The municipality-owned activity is the second in the factory's pledge.
+      fixtures.draft = { pledgeId: draft.pledge.id, activityId: draft.pledge.focusAreas[0]!.commitments[0]!.activities[1]!.id };
+      fixtures.signed = { pledgeId: signed.pledge.id, activityId: signed.pledge.focusAreas[0]!.commitments[0]!.activities[1]!.id };
+      // One set of users for both pledges: make the signed pledge's parties the same people by
+      // giving each user membership of the draft's parties and checking the signed pledge with its own.
+      cookies.set('super', (await signedInAs(s.t.db, { superadmin: true })).cookie);
+      for (const role of ROLES) {
+        cookies.set(`${role}@other`, (await signedInAs(s.t.db, { role, partyId: other.id })).cookie);
+      }
+      // Per-pledge users are created lazily below, since own/police differ between the two pledges.
+      memberships.draft = { own: draft.municipality.id, police: draft.police.id };
+      memberships.signed = { own: signed.municipality.id, police: signed.police.id };
+    });
+    afterAll(async () => s?.close());
+
+    const memberships: Record<'draft' | 'signed', { own: string; police: string }> = {} as never;
+    const perPledge = new Map<string, string>();
+    async function cookieFor(actor: ActorKey, state: 'draft' | 'signed'): Promise<string> {
+      if (actor === 'anon') return '';
+      const [role, scope] = actor.split('@') as [Role, Scope | undefined];
+      if (!scope || scope === 'other') return cookies.get(actor)!;
+      const key = `${actor}/${state}`;
+      if (!perPledge.has(key)) perPledge.set(key, (await signedInAs(s.t.db, { role, partyId: memberships[state][scope] })).cookie);
+      return perPledge.get(key)!;
+    }
+
+    it('covers every admin route', () => {
+      const registered = s.app.routeTable.filter((r) => r.url.startsWith('/admin')).map((r) => `${r.method} ${r.url}`);
+      const covered = new Set(cases.map((c) => `${c.method} ${c.route}`));
+      expect(registered.filter((r) => !covered.has(r))).toEqual([]);
+    });
+
+    for (const state of ['draft', 'signed'] as const) {
+      for (const c of cases) {
+        it(`${c.method} ${c.route} on a ${state} pledge`, async () => {
+          const f = fixtures[state];
+          const outcome: Record<string, string> = {};
+          const expected: Record<string, string> = {};
+          for (const actor of ALL) {
+            const cookie = await cookieFor(actor, state);
+            let status: number;
+            if (c.method === 'GET') {
+              status = (await s.app.inject({ url: c.url(f), headers: cookie ? { cookie } : {} })).statusCode;
+            } else {
+              const csrf = await csrfFor(s.app, c.formUrl!(f), cookie);
+              const res = await s.app.inject({
+                method: 'POST',
+                url: c.url(f),
+                headers: { cookie: csrf.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+                payload: new URLSearchParams({ ...(await c.body!(f, s)), _csrf: csrf.token }).toString(),
+              });
+              status = res.statusCode;
+            }
+            const ok = c.method === 'GET' ? 200 : 303;
+            const allowed = c.allowed[state].includes(actor);
+            outcome[actor] = status === ok ? 'allowed' : String(status);
+            expected[actor] = allowed ? 'allowed' : actor === 'anon' ? (c.method === 'GET' ? '303' : '401') : '403';
+          }
+          expect(outcome).toEqual(expected);
+        });
+      }
+    }
+  });
+}
