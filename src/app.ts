@@ -5,6 +5,7 @@ import type { DB } from './db/schema.js';
 import { accountAdminRoutes } from './features/accounts/admin-routes.js';
 import { accountRoutes } from './features/accounts/routes.js';
 import { adminRoutes } from './features/admin/routes.js';
+import { structureRoutes } from './features/admin/structure-routes.js';
 import { ssoRoutes } from './features/sso/routes.js';
 import { apiRoutes } from './features/api/routes.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
@@ -60,6 +61,7 @@ export async function buildApp(
   accountAdminRoutes(app, full);
   ssoRoutes(app, full);
   adminRoutes(app, full);
+  structureRoutes(app, full);
   pledgeRoutes(app, full);
   apiRoutes(app, full);
   return app;

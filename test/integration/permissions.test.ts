@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/db/schema.js';
+import { randomUUID } from 'node:crypto';
 import { findActivityWithPledge, findPledgeRow } from '../../src/features/pledges/editing-repo.js';
+import { findSection, findSignatory, insertActivity, insertSignatory } from '../../src/features/pledges/structure-repo.js';
 import { openApp, type TestApp } from '../support/app.js';
 import { csrfFor, signedInAs } from '../support/auth.js';
 import { targets } from '../support/databases.js';
@@ -26,13 +28,18 @@ const signedIn = ALL.filter((a) => a !== 'anon');
 interface Fixture {
   pledgeId: string;
   activityId: string;
+  focusAreaId: string;
+  commitmentId: string;
+  signatoryId: string;
+  ownPartyId: string;
 }
 
 interface Case {
   method: 'GET' | 'POST';
   /** The route as registered, to prove the table covers every admin route. */
   route: string;
-  url: (f: Fixture) => string;
+  /** May create what the request consumes (a removal needs a fresh row per actor). */
+  url: (f: Fixture, s: TestApp) => string | Promise<string>;
   /** For POST: the page whose form supplies the CSRF token, and a valid body built from current data. */
   formUrl?: (f: Fixture) => string;
   body?: (f: Fixture, s: TestApp) => Promise<Record<string, string>>;
@@ -42,7 +49,66 @@ interface Case {
 const pledgeVersion = async (f: Fixture, s: TestApp) => String((await findPledgeRow(s.t.db, f.pledgeId))!.version);
 const activityVersion = async (f: Fixture, s: TestApp) => String((await findActivityWithPledge(s.t.db, f.activityId))!.version);
 
+const editors = { draft: members(['admin', 'editor']), signed: [] as ActorKey[] };
+const ownEditors = { draft: ownOnly(['admin', 'editor']), signed: [] as ActorKey[] };
+const section = (kind: 'focus_area' | 'commitment') => ({ version: async (f: Fixture, s: TestApp) => String((await findSection(s.t.db, kind, kind === 'focus_area' ? f.focusAreaId : f.commitmentId))!.version) });
+const form = () => '/glomt-losenord';
+
+const structureCases: Case[] = [
+  { method: 'GET', route: '/admin/loften/:id/fokusomraden/ny', url: (f) => `/admin/loften/${f.pledgeId}/fokusomraden/ny`, allowed: editors },
+  { method: 'POST', route: '/admin/loften/:id/fokusomraden/ny', url: (f) => `/admin/loften/${f.pledgeId}/fokusomraden/ny`, formUrl: form, body: async () => ({ title: 'Nytt område' }), allowed: editors },
+  { method: 'GET', route: '/admin/fokusomraden/:id', url: (f) => `/admin/fokusomraden/${f.focusAreaId}`, allowed: editors },
+  { method: 'POST', route: '/admin/fokusomraden/:id', url: (f) => `/admin/fokusomraden/${f.focusAreaId}`, formUrl: form, body: async (f, s) => ({ version: await section('focus_area').version(f, s), title: 'Omdöpt' }), allowed: editors },
+  { method: 'POST', route: '/admin/fokusomraden/:id/flytta', url: (f) => `/admin/fokusomraden/${f.focusAreaId}/flytta`, formUrl: form, body: async () => ({ direction: 'down' }), allowed: editors },
+  { method: 'POST', route: '/admin/fokusomraden/:id/ta-bort', url: (f) => `/admin/fokusomraden/${f.focusAreaId}/ta-bort`, formUrl: form, body: async () => ({}), allowed: editors },
+  { method: 'GET', route: '/admin/fokusomraden/:id/atagande/ny', url: (f) => `/admin/fokusomraden/${f.focusAreaId}/atagande/ny`, allowed: editors },
+  { method: 'POST', route: '/admin/fokusomraden/:id/atagande/ny', url: (f) => `/admin/fokusomraden/${f.focusAreaId}/atagande/ny`, formUrl: form, body: async () => ({ title: 'Nytt löfte' }), allowed: editors },
+  { method: 'GET', route: '/admin/atagande/:id', url: (f) => `/admin/atagande/${f.commitmentId}`, allowed: editors },
+  { method: 'POST', route: '/admin/atagande/:id', url: (f) => `/admin/atagande/${f.commitmentId}`, formUrl: form, body: async (f, s) => ({ version: await section('commitment').version(f, s), title: 'Omdöpt löfte' }), allowed: editors },
+  { method: 'POST', route: '/admin/atagande/:id/flytta', url: (f) => `/admin/atagande/${f.commitmentId}/flytta`, formUrl: form, body: async () => ({ direction: 'up' }), allowed: editors },
+  { method: 'POST', route: '/admin/atagande/:id/ta-bort', url: (f) => `/admin/atagande/${f.commitmentId}/ta-bort`, formUrl: form, body: async () => ({}), allowed: editors },
+  // Either party's editors may open the form (each adds activities it owns); only the owner may add one for the municipality.
+  { method: 'GET', route: '/admin/atagande/:id/aktiviteter/ny', url: (f) => `/admin/atagande/${f.commitmentId}/aktiviteter/ny`, allowed: editors },
+  { method: 'POST', route: '/admin/atagande/:id/aktiviteter/ny', url: (f) => `/admin/atagande/${f.commitmentId}/aktiviteter/ny`, formUrl: form, body: async (f) => ({ ownerPartyId: f.ownPartyId, description: 'Ny aktivitet' }), allowed: ownEditors },
+  {
+    method: 'POST',
+    route: '/admin/aktiviteter/:id/ta-bort',
+    url: async (f, s) => {
+      const id = randomUUID();
+      await insertActivity(s.t.db, { id, commitmentId: f.commitmentId, ownerPartyId: f.ownPartyId, description: 'Att ta bort' });
+      return `/admin/aktiviteter/${id}/ta-bort`;
+    },
+    formUrl: form,
+    body: async () => ({}),
+    allowed: ownEditors,
+  },
+  { method: 'GET', route: '/admin/loften/:id/undertecknare/ny', url: (f) => `/admin/loften/${f.pledgeId}/undertecknare/ny`, allowed: editors },
+  { method: 'POST', route: '/admin/loften/:id/undertecknare/ny', url: (f) => `/admin/loften/${f.pledgeId}/undertecknare/ny`, formUrl: form, body: async (f) => ({ partyId: f.ownPartyId, name: 'Ny Person', roleTitle: 'Kommundirektör' }), allowed: editors },
+  { method: 'GET', route: '/admin/undertecknare/:id', url: (f) => `/admin/undertecknare/${f.signatoryId}`, allowed: editors },
+  {
+    method: 'POST',
+    route: '/admin/undertecknare/:id',
+    url: (f) => `/admin/undertecknare/${f.signatoryId}`,
+    formUrl: form,
+    body: async (f, s) => ({ version: String((await findSignatory(s.t.db, f.signatoryId))!.version), partyId: f.ownPartyId, name: 'Omdöpt Person', roleTitle: 'Kommundirektör' }),
+    allowed: editors,
+  },
+  {
+    method: 'POST',
+    route: '/admin/undertecknare/:id/ta-bort',
+    url: async (f, s) => {
+      const id = randomUUID();
+      await insertSignatory(s.t.db, { id, pledgeId: f.pledgeId, partyId: f.ownPartyId, name: 'Att ta bort', roleTitle: 'Kommundirektör' });
+      return `/admin/undertecknare/${id}/ta-bort`;
+    },
+    formUrl: form,
+    body: async () => ({}),
+    allowed: editors,
+  },
+];
+
 const cases: Case[] = [
+  ...structureCases,
   { method: 'GET', route: '/admin', url: () => '/admin', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften', url: () => '/admin/loften', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften/:id', url: (f) => `/admin/loften/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
@@ -87,8 +153,16 @@ for (const target of targets) {
       const signed = await buildPledge(s.t.db, { state: 'signed' });
       const other = await buildMunicipality(s.t.db);
       // The municipality-owned activity is the second in the factory's pledge.
-      fixtures.draft = { pledgeId: draft.pledge.id, activityId: draft.pledge.focusAreas[0]!.commitments[0]!.activities[1]!.id };
-      fixtures.signed = { pledgeId: signed.pledge.id, activityId: signed.pledge.focusAreas[0]!.commitments[0]!.activities[1]!.id };
+      const fixture = (b: typeof draft): Fixture => ({
+        pledgeId: b.pledge.id,
+        activityId: b.pledge.focusAreas[0]!.commitments[0]!.activities[1]!.id,
+        focusAreaId: b.pledge.focusAreas[0]!.id,
+        commitmentId: b.pledge.focusAreas[0]!.commitments[0]!.id,
+        signatoryId: b.pledge.signatories[1]!.id,
+        ownPartyId: b.municipality.id,
+      });
+      fixtures.draft = fixture(draft);
+      fixtures.signed = fixture(signed);
       // One set of users for both pledges: make the signed pledge's parties the same people by
       // giving each user membership of the draft's parties and checking the signed pledge with its own.
       cookies.set('super', (await signedInAs(s.t.db, { superadmin: true })).cookie);
@@ -127,13 +201,14 @@ for (const target of targets) {
           for (const actor of ALL) {
             const cookie = await cookieFor(actor, state);
             let status: number;
+            const url = await c.url(f, s);
             if (c.method === 'GET') {
-              status = (await s.app.inject({ url: c.url(f), headers: cookie ? { cookie } : {} })).statusCode;
+              status = (await s.app.inject({ url, headers: cookie ? { cookie } : {} })).statusCode;
             } else {
               const csrf = await csrfFor(s.app, c.formUrl!(f), cookie);
               const res = await s.app.inject({
                 method: 'POST',
-                url: c.url(f),
+                url,
                 headers: { cookie: csrf.cookie, 'content-type': 'application/x-www-form-urlencoded' },
                 payload: new URLSearchParams({ ...(await c.body!(f, s)), _csrf: csrf.token }).toString(),
               });

@@ -14,13 +14,13 @@ import { ActivityPage, DashboardPage, PledgeAdminPage, PledgeDetailsPage, Pledge
 type Body = Record<string, string | undefined>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function uuidOr404(id: string): string {
+export function uuidOr404(id: string): string {
   if (!UUID.test(id)) throw new AppError('not_found');
   return id;
 }
 
 /** Runs a use-case for a form; validation errors and stale versions come back as form state, not exceptions. */
-async function attempt(fn: () => Promise<void>): Promise<{ errors: FormState['errors']; conflict: EditConflictError | null } | null> {
+export async function attempt(fn: () => Promise<unknown>): Promise<{ errors: FormState['errors']; conflict: EditConflictError | null } | null> {
   try {
     await fn();
     return null;

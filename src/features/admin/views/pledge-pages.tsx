@@ -5,6 +5,7 @@ import { periodLabel, type Party, type PledgeDocument, type PledgeSummary } from
 import type { OwnedActivityRow } from '../../pledges/pledge-repo.js';
 import { AdminLayout, type AdminContext } from './admin-layout.js';
 import { ConflictNotice } from './conflict.js';
+import { ActionButton } from './structure-pages.js';
 
 const sv = messages('sv');
 const stateLabel: Record<PledgeSummary['state'], string> = { draft: 'Utkast', signed: 'Undertecknat', archived: 'Arkiverat' };
@@ -121,12 +122,57 @@ export function PledgeAdminPage({ ctx, pledge }: { ctx: AdminContext; pledge: Pl
         {pledge.state !== 'draft' ? <a href={`/kommun/${pledge.parties.find((p) => p.kind === 'municipality')?.slug}/${pledge.periodSlug}`}>Visa publik sida</a> : null}
       </div>
       {pledge.state !== 'draft' ? <p class="notice">Löftet är {stateLabel[pledge.state].toLocaleLowerCase('sv')}. Texten är låst; ansvariga kan fortfarande rapportera status på sina aktiviteter.</p> : null}
-      {pledge.focusAreas.map((fa) => (
+      <section aria-labelledby="undertecknare">
+        <h2 id="undertecknare">Undertecknare</h2>
+        {pledge.signatories.length === 0 ? <p class="muted">Inga undertecknare ännu.</p> : null}
+        <ul>
+          {pledge.signatories.map((s) => (
+            <li key={s.id}>
+              {s.name}, {s.roleTitle}, {party.get(s.partyId)?.name}
+              {canEdit ? (
+                <>
+                  {' · '}
+                  <a href={`/admin/undertecknare/${s.id}`}>
+                    Redigera<span class="visually-hidden">: {s.name}</span>
+                  </a>
+                  {' · '}
+                  <ActionButton ctx={ctx} action={`/admin/undertecknare/${s.id}/ta-bort`} label="Ta bort" hiddenLabel={s.name} />
+                </>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+        {canEdit ? <a href={`/admin/loften/${pledge.id}/undertecknare/ny`}>Lägg till undertecknare</a> : null}
+      </section>
+      {pledge.focusAreas.map((fa, faIndex) => (
         <section key={fa.id} aria-labelledby={`fa-${fa.id}`}>
           <h2 id={`fa-${fa.id}`}>{fa.title}</h2>
-          {fa.commitments.map((c) => (
+          {canEdit ? (
+            <p class="actions">
+              <a href={`/admin/fokusomraden/${fa.id}`}>
+                Redigera<span class="visually-hidden"> fokusområdet {fa.title}</span>
+              </a>
+              {faIndex > 0 ? <ActionButton ctx={ctx} action={`/admin/fokusomraden/${fa.id}/flytta`} name="direction" value="up" label="Flytta upp" hiddenLabel={fa.title} /> : null}
+              {faIndex < pledge.focusAreas.length - 1 ? <ActionButton ctx={ctx} action={`/admin/fokusomraden/${fa.id}/flytta`} name="direction" value="down" label="Flytta ned" hiddenLabel={fa.title} /> : null}
+              {fa.commitments.length === 0 ? <ActionButton ctx={ctx} action={`/admin/fokusomraden/${fa.id}/ta-bort`} label="Ta bort" hiddenLabel={fa.title} /> : null}
+              <a href={`/admin/fokusomraden/${fa.id}/atagande/ny`}>
+                Lägg till löfte<span class="visually-hidden"> under {fa.title}</span>
+              </a>
+            </p>
+          ) : null}
+          {fa.commitments.map((c, cIndex) => (
             <div key={c.id}>
               <h3>{c.title}</h3>
+              {canEdit ? (
+                <p class="actions">
+                  <a href={`/admin/atagande/${c.id}`}>
+                    Redigera<span class="visually-hidden"> löftet {c.title}</span>
+                  </a>
+                  {cIndex > 0 ? <ActionButton ctx={ctx} action={`/admin/atagande/${c.id}/flytta`} name="direction" value="up" label="Flytta upp" hiddenLabel={c.title} /> : null}
+                  {cIndex < fa.commitments.length - 1 ? <ActionButton ctx={ctx} action={`/admin/atagande/${c.id}/flytta`} name="direction" value="down" label="Flytta ned" hiddenLabel={c.title} /> : null}
+                  {c.activities.length === 0 ? <ActionButton ctx={ctx} action={`/admin/atagande/${c.id}/ta-bort`} label="Ta bort" hiddenLabel={c.title} /> : null}
+                </p>
+              ) : null}
               {c.activities.length === 0 ? (
                 <p class="muted">Inga aktiviteter.</p>
               ) : (
@@ -151,7 +197,8 @@ export function PledgeAdminPage({ ctx, pledge }: { ctx: AdminContext; pledge: Pl
                           <td>{sv.status[a.status]}</td>
                           <td>
                             {edit || report ? <a href={`/admin/aktiviteter/${a.id}`}>{edit ? 'Redigera' : 'Rapportera status'}<span class="visually-hidden">: {a.description}</span></a> : null}{' '}
-                            <a href={`/admin/historik/activity/${a.id}`}>Historik<span class="visually-hidden">: {a.description}</span></a>
+                            <a href={`/admin/historik/activity/${a.id}`}>Historik<span class="visually-hidden">: {a.description}</span></a>{' '}
+                            {edit ? <ActionButton ctx={ctx} action={`/admin/aktiviteter/${a.id}/ta-bort`} label="Ta bort" hiddenLabel={a.description} /> : null}
                           </td>
                         </tr>
                       );
@@ -159,10 +206,20 @@ export function PledgeAdminPage({ ctx, pledge }: { ctx: AdminContext; pledge: Pl
                   </tbody>
                 </table>
               )}
+              {pledge.state === 'draft' && pledge.parties.some((p) => can(ctx.actor, { action: 'activity.edit', pledge: ref, ownerPartyId: p.id })) ? (
+                <a href={`/admin/atagande/${c.id}/aktiviteter/ny`}>
+                  Lägg till aktivitet<span class="visually-hidden"> under {c.title}</span>
+                </a>
+              ) : null}
             </div>
           ))}
         </section>
       ))}
+      {canEdit ? (
+        <p>
+          <a href={`/admin/loften/${pledge.id}/fokusomraden/ny`}>Lägg till fokusområde</a>
+        </p>
+      ) : null}
     </AdminLayout>
   );
 }
