@@ -3,7 +3,9 @@ import type { AppDeps } from '../../app.js';
 import { AppError, EditConflictError } from '../../platform/errors.js';
 import type { FormState, Values } from '../../platform/views/forms.js';
 import { authorize, can } from '../access/policy.js';
-import { historyOf, type EntityType } from '../audit/audit.js';
+import { historyOf, historyOfPledge, type EntityType } from '../audit/audit.js';
+
+const PLEDGE_PARTS: EntityType[] = ['pledge', 'focus_area', 'commitment', 'activity', 'signatory'];
 import { findActivityWithPledge, findPledgeRow, loadPledgeRef } from '../pledges/editing-repo.js';
 import { reportActivityStatus, updateActivity, updatePledgeDetails } from '../pledges/pledge-editing.js';
 import { findPartiesByIds, listActivitiesOwnedBy, listPledgesForAdmin, loadPledgeDocument } from '../pledges/pledge-repo.js';
@@ -147,28 +149,21 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
     return activityPage(req, reply, id, { statusState: { values, errors: failed.errors }, conflict: failed.conflict }, failed.conflict ? 409 : 422);
   });
 
+  // History of a pledge (every change inside it) or of one part of it, even after the part was removed.
   app.get<{ Params: { type: string; id: string } }>('/admin/historik/:type/:id', async (req, reply) => {
     const ctx = adminContext(req, reply);
     const id = uuidOr404(req.params.id);
     const type = req.params.type as EntityType;
-    let pledgeId: string;
-    let title: string;
-    if (type === 'pledge') {
-      const row = await findPledgeRow(deps.db, id);
-      if (!row) throw new AppError('not_found');
-      pledgeId = row.id;
-      title = row.title;
-    } else if (type === 'activity') {
-      const row = await findActivityWithPledge(deps.db, id);
-      if (!row) throw new AppError('not_found');
-      pledgeId = row.pledge_id;
-      title = row.description;
-    } else throw new AppError('not_found');
-    const pledge = await loadPledgeRef(deps.db, pledgeId);
+    if (!PLEDGE_PARTS.includes(type)) throw new AppError('not_found');
+    const events = type === 'pledge' ? await historyOfPledge(deps.db, id) : await historyOf(deps.db, type, id);
+    const pledgeId = type === 'pledge' ? id : events[0]?.pledgeId;
+    const pledge = pledgeId ? await loadPledgeRef(deps.db, pledgeId) : null;
     if (!pledge) throw new AppError('not_found');
     authorize(ctx.actor, { action: 'audit.read', pledge });
-    const events = await historyOf(deps.db, type, id);
-    const backHref = type === 'pledge' ? `/admin/loften/${id}` : `/admin/aktiviteter/${id}`;
-    return sendAdminPage(reply, HistoryPage({ ctx, title, events, backHref }));
+    const latest = events.find((e) => e.after ?? e.before);
+    const named = (latest?.after ?? latest?.before ?? {}) as Record<string, unknown>;
+    const title = String(named.title ?? named.description ?? named.name ?? 'ändringar');
+    const backHref = type === 'activity' ? `/admin/aktiviteter/${id}` : `/admin/loften/${pledge.id}`;
+    return sendAdminPage(reply, HistoryPage({ ctx, title, events, backHref, showEntity: type === 'pledge' }));
   });
 }

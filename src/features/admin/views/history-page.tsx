@@ -8,6 +8,20 @@ const actionLabel: Record<string, string> = {
   'activity.update': 'Aktiviteten ändrad',
   'activity.status': 'Status ändrad',
   'user.create': 'Användare skapad',
+  'focus_area.create': 'Fokusområde tillagt',
+  'focus_area.update': 'Fokusområde ändrat',
+  'focus_area.move': 'Fokusområde flyttat',
+  'focus_area.delete': 'Fokusområde borttaget',
+  'commitment.create': 'Löfte tillagt',
+  'commitment.update': 'Löfte ändrat',
+  'commitment.move': 'Löfte flyttat',
+  'commitment.delete': 'Löfte borttaget',
+  'activity.create': 'Aktivitet tillagd',
+  'activity.delete': 'Aktivitet borttagen',
+  'signatory.create': 'Undertecknare tillagd',
+  'signatory.update': 'Undertecknare ändrad',
+  'signatory.delete': 'Undertecknare borttagen',
+  'pledge.copy': 'Kopierat till ny period',
 };
 
 const fieldLabel: Record<string, string> = {
@@ -33,9 +47,15 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** Which part of the pledge an event concerns, for the pledge-wide history. */
+function describe(e: AuditEvent): string {
+  const v = (e.after ?? e.before ?? {}) as Record<string, unknown>;
+  return String(v.title ?? v.description ?? v.name ?? e.entityType);
+}
+
 const time = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Stockholm' });
 
-export function HistoryPage({ ctx, title, events, backHref }: { ctx: AdminContext; title: string; events: AuditEvent[]; backHref: string }) {
+export function HistoryPage({ ctx, title, events, backHref, showEntity = false }: { ctx: AdminContext; title: string; events: AuditEvent[]; backHref: string; showEntity?: boolean }) {
   return (
     <AdminLayout ctx={ctx} title={`Historik: ${title}`}>
       <p class="crumbs">
@@ -52,7 +72,8 @@ export function HistoryPage({ ctx, title, events, backHref }: { ctx: AdminContex
             return (
               <li key={e.id}>
                 <p>
-                  <strong>{actionLabel[e.action] ?? e.action}</strong> · <time dateTime={e.occurredAt}>{time.format(new Date(e.occurredAt))}</time> · {e.actorLabel}
+                  <strong>{actionLabel[e.action] ?? e.action}</strong>
+                  {showEntity && e.entityType !== 'pledge' ? ` (${describe(e)})` : ''} · <time dateTime={e.occurredAt}>{time.format(new Date(e.occurredAt))}</time> · {e.actorLabel}
                 </p>
                 {diff.length > 0 ? (
                   <table class="diff">
