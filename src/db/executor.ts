@@ -12,3 +12,9 @@ export function isPostgres(db: Executor): boolean {
 export function toCount(v: unknown): number {
   return typeof v === 'number' ? v : Number(v ?? 0);
 }
+
+/** A unique constraint refused the write: the check-then-insert lost a race to another writer. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/db/schema.js';
 import { randomUUID } from 'node:crypto';
-import { findActivityWithPledge, findPledgeRow } from '../../src/features/pledges/editing-repo.js';
+import { findActivityWithPledge, findPledgeRow, loadPledgeRef } from '../../src/features/pledges/editing-repo.js';
+import { findPartyRow } from '../../src/features/pledges/party-repo.js';
 import { findSection, findSignatory, insertActivity, insertSignatory } from '../../src/features/pledges/structure-repo.js';
 import { openApp, type TestApp } from '../support/app.js';
 import { csrfFor, signedInAs } from '../support/auth.js';
@@ -42,7 +43,8 @@ interface Case {
   url: (f: Fixture, s: TestApp) => string | Promise<string>;
   /** For POST: the page whose form supplies the CSRF token, and a valid body built from current data. */
   formUrl?: (f: Fixture) => string;
-  body?: (f: Fixture, s: TestApp) => Promise<Record<string, string>>;
+  /** An array value is a repeated field, as a group of checkboxes posts it. */
+  body?: (f: Fixture, s: TestApp) => Promise<Record<string, string | string[]>>;
   allowed: { draft: ActorKey[]; signed: ActorKey[] };
 }
 
@@ -107,8 +109,73 @@ const structureCases: Case[] = [
   },
 ];
 
+/** Editors and admins of any party: who may start a pledge (with their own party in it). */
+const starters: ActorKey[] = ['super', ...(['admin', 'editor'] as Role[]).flatMap((r) => (['own', 'police', 'other'] as Scope[]).map((sc) => `${r}@${sc}` as ActorKey))];
+const partyAdmins: ActorKey[] = ['super', 'admin@own', 'admin@police', 'admin@other'];
+const ownPartyAdmin: ActorKey[] = ['super', 'admin@own'];
+const partyVersion = async (f: Fixture, s: TestApp) => String((await findPartyRow(s.t.db, f.ownPartyId))!.version);
+let partySeq = 0;
+
+const partyAndStartCases: Case[] = [
+  // Parties: the operator creates them; a party's admins see and edit their own (name, county, website).
+  { method: 'GET', route: '/admin/parter', url: () => '/admin/parter', allowed: { draft: partyAdmins, signed: partyAdmins } },
+  { method: 'GET', route: '/admin/parter/ny', url: () => '/admin/parter/ny', allowed: { draft: ['super'], signed: ['super'] } },
+  {
+    method: 'POST',
+    route: '/admin/parter/ny',
+    url: () => '/admin/parter/ny',
+    formUrl: form,
+    body: async () => ({ kind: 'partner', name: 'Matrispart', slug: `matrispart-${++partySeq}`, municipalityCode: '', county: '', websiteUrl: '' }),
+    allowed: { draft: ['super'], signed: ['super'] },
+  },
+  { method: 'GET', route: '/admin/parter/:id', url: (f) => `/admin/parter/${f.ownPartyId}`, allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin } },
+  {
+    method: 'POST',
+    route: '/admin/parter/:id',
+    url: (f) => `/admin/parter/${f.ownPartyId}`,
+    formUrl: form,
+    body: async (f, s) => ({ version: await partyVersion(f, s), name: 'Matriskommun', county: 'Matrislän', websiteUrl: '' }),
+    allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin },
+  },
+  // Single sign-on settings: the party's own admins and the operator.
+  { method: 'GET', route: '/admin/parter/:partyId/sso', url: (f) => `/admin/parter/${f.ownPartyId}/sso`, allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin } },
+  {
+    method: 'POST',
+    route: '/admin/parter/:partyId/sso',
+    url: (f) => `/admin/parter/${f.ownPartyId}/sso`,
+    formUrl: form,
+    body: async (f, s) => {
+      const row = await s.t.db.selectFrom('party_sso').select('version').where('party_id', '=', f.ownPartyId).executeTakeFirst();
+      return { version: row ? String(row.version) : '', issuerUrl: 'https://login.example.se/realms/kommun', clientId: 'loften', clientSecret: 'hemlis', defaultRole: 'viewer', emailDomains: 'example.se', roleClaim: '', enabled: '1' };
+    },
+    allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin },
+  },
+  // Starting a pledge: any party's editors and admins may open the form; the posted parties must include their own.
+  { method: 'GET', route: '/admin/loften/ny', url: () => '/admin/loften/ny', allowed: { draft: starters, signed: starters } },
+  {
+    method: 'POST',
+    route: '/admin/loften/ny',
+    url: () => '/admin/loften/ny',
+    formUrl: form,
+    // The fixture pledge's two parties: `other` is not among them (the real form always adds the actor's own).
+    body: async (f, s) => ({ title: 'Matrisutkast', startsOn: '2030-01-01', endsOn: '2030-12-31', background: '', partyIds: [...(await loadPledgeRef(s.t.db, f.pledgeId))!.partyIds] }),
+    allowed: { draft: members(['admin', 'editor']), signed: members(['admin', 'editor']) },
+  },
+  // Copying into a new period: editors and admins of the source's parties, whatever the source's state.
+  { method: 'GET', route: '/admin/loften/:id/kopiera', url: (f) => `/admin/loften/${f.pledgeId}/kopiera`, allowed: { draft: members(['admin', 'editor']), signed: members(['admin', 'editor']) } },
+  {
+    method: 'POST',
+    route: '/admin/loften/:id/kopiera',
+    url: (f) => `/admin/loften/${f.pledgeId}/kopiera`,
+    formUrl: form,
+    body: async () => ({ title: 'Matriskopia', startsOn: '2026-01-01', endsOn: '2027-12-31' }),
+    allowed: { draft: members(['admin', 'editor']), signed: members(['admin', 'editor']) },
+  },
+];
+
 const cases: Case[] = [
   ...structureCases,
+  ...partyAndStartCases,
   { method: 'GET', route: '/admin', url: () => '/admin', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften', url: () => '/admin/loften', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften/:id', url: (f) => `/admin/loften/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
@@ -210,7 +277,7 @@ for (const target of targets) {
                 method: 'POST',
                 url,
                 headers: { cookie: csrf.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-                payload: new URLSearchParams({ ...(await c.body!(f, s)), _csrf: csrf.token }).toString(),
+                payload: new URLSearchParams(Object.entries({ ...(await c.body!(f, s)), _csrf: csrf.token }).flatMap(([k, v]) => [v].flat().map((x) => [k, x]))).toString(),
               });
               status = res.statusCode;
             }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Executor } from '../../db/executor.js';
+import { isUniqueViolation, type Executor } from '../../db/executor.js';
 import { AppError } from '../../platform/errors.js';
 import { compareSv, matchesSv, sortSv } from '../../platform/text.js';
 import { parseOrThrow } from '../../platform/validation.js';
@@ -38,11 +38,16 @@ export async function createParty(db: Executor, input: PartyInput, by: ChangedBy
   if (taken) throw new AppError('validation_failed', `Adressnamnet ${p.slug} används redan.`, [{ field: 'slug', message: 'Adressnamnet används redan av en annan part.' }]);
   if (p.municipalityCode && (await repo.findPartyByMunicipalityCode(db, p.municipalityCode)))
     throw new AppError('validation_failed', `Kommunkoden ${p.municipalityCode} används redan.`, [{ field: 'municipalityCode', message: 'Det finns redan en kommun med den kommunkoden.' }]);
-  return db.transaction().execute(async (trx) => {
-    const party = await repo.insertParty(trx, randomUUID(), p, now.toISOString());
-    await recordAudit(trx, { actor: by.actor, actorLabel: by.label, action: 'party.create', entityType: 'party', entityId: party.id, after: { ...party } }, now);
-    return party;
-  });
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const party = await repo.insertParty(trx, randomUUID(), p, now.toISOString());
+      await recordAudit(trx, { actor: by.actor, actorLabel: by.label, action: 'party.create', entityType: 'party', entityId: party.id, after: { ...party } }, now);
+      return party;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('validation_failed', 'Adressnamnet eller kommunkoden används redan.', [{ field: 'slug', message: 'Adressnamnet eller kommunkoden används redan av en annan part.' }]);
+    throw err;
+  }
 }
 
 export async function createPledge(db: Executor, input: PledgeInput, by: ChangedBy = SYSTEM, now = new Date()): Promise<PledgeDocument> {

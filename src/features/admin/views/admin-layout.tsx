@@ -28,9 +28,9 @@ export function AdminLayout(props: { ctx: AdminContext; title: string; children:
               <li>
                 <a href="/admin/loften">Medborgarlöften</a>
               </li>
-              {a.isSuperadmin ? (
+              {a.isSuperadmin || (a.partyId && can(a, { action: 'party.update', partyId: a.partyId })) ? (
                 <li>
-                  <a href="/admin/parter">Parter</a>
+                  <a href="/admin/parter">{a.isSuperadmin ? 'Parter' : 'Vår organisation'}</a>
                 </li>
               ) : null}
               {a.isSuperadmin || (a.partyId && can(a, { action: 'user.manage', partyId: a.partyId })) ? (

@@ -72,6 +72,11 @@ export function PledgeListPage({ ctx, pledges }: { ctx: AdminContext; pledges: (
   return (
     <AdminLayout ctx={ctx} title="Medborgarlöften">
       <h1>Medborgarlöften</h1>
+      {can(ctx.actor, { action: 'pledge.create', partyIds: ctx.actor.partyId ? [ctx.actor.partyId] : [] }) ? (
+        <div class="actions">
+          <a href="/admin/loften/ny">Nytt medborgarlöfte</a>
+        </div>
+      ) : null}
       {pledges.length === 0 ? (
         <p>Din organisation har inga medborgarlöften ännu.</p>
       ) : (
@@ -119,6 +124,7 @@ export function PledgeAdminPage({ ctx, pledge }: { ctx: AdminContext; pledge: Pl
       <div class="actions">
         {canEdit ? <a href={`/admin/loften/${pledge.id}/uppgifter`}>Redigera rubrik, period och bakgrund</a> : null}
         <a href={`/admin/historik/pledge/${pledge.id}`}>Historik</a>
+        {can(ctx.actor, { action: 'pledge.create', partyIds: ref.partyIds }) ? <a href={`/admin/loften/${pledge.id}/kopiera`}>Kopiera till ny period</a> : null}
         {pledge.state !== 'draft' ? <a href={`/kommun/${pledge.parties.find((p) => p.kind === 'municipality')?.slug}/${pledge.periodSlug}`}>Visa publik sida</a> : null}
       </div>
       {pledge.state !== 'draft' ? <p class="notice">Löftet är {stateLabel[pledge.state].toLocaleLowerCase('sv')}. Texten är låst; ansvariga kan fortfarande rapportera status på sina aktiviteter.</p> : null}
