@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { connect, DatabaseUnavailableError } from './db/connect.js';
 import { MigrationError, migrateToLatest } from './db/migrate.js';
+import { addUserFromCli, readPassword } from './features/accounts/cli-user.js';
+import { ROLES } from './features/accounts/user.js';
 import { seedDemo } from './features/demo/seed.js';
+import { createMailer } from './features/mail/mailer.js';
 import { presentPledge } from './features/pledges/pledge-presenter.js';
 import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { AppError } from './platform/errors.js';
@@ -23,6 +26,8 @@ Kommandon:
   seed --demo                 Lägg in exempeldata (Strängnäs, Vingåker, Strömsund)
   export pledge <id> --format json
                               Skriv ut ett helt medborgarlöfte som JSON
+  user add --email ADRESS (--party KORTNAMN --role ROLL | --superadmin)
+                              Lägg till en användare, t.ex. den första administratören
 
 Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
 Skriv "loften <kommando> --help" för mer om ett kommando.`,
@@ -44,6 +49,23 @@ Lägger in de delar av exempeldatan som saknas. Går att köra flera gånger.`,
 
 Skriver ut ett medborgarlöfte, med alla parter, fokusområden, löften och
 aktiviteter, som JSON på standard ut. Även utkast kan exporteras härifrån.`,
+  user: `Användning: loften user add --email ADRESS --party KORTNAMN --role ROLL [--name NAMN] [--send-reset]
+       loften user add --email ADRESS --superadmin [--name NAMN] [--send-reset]
+
+Lägger till en användare i en part (kortnamnet i adressen, t.ex. strangnas), eller
+en superadministratör som hanterar alla parter. Så skapas den första administratören.
+
+  --email ADRESS       Användarens e-postadress (inloggningsnamnet)
+  --party KORTNAMN     Parten användaren hör till
+  --role ROLL          admin, editor, reporter eller viewer
+  --superadmin         I stället för --party och --role
+  --name NAMN          Namnet som visas (standard: det som står före @)
+  --send-reset         Skicka en länk där användaren själv väljer lösenord (gäller
+                       i tre dygn) i stället för att ange ett lösenord här
+
+Lösenordet (minst 12 tecken) läses från LOFTEN_PASSWORD om den är satt, annars
+från standard in om den inte är en terminal, annars frågas det efter utan eko.
+Länken skickas med SMTP_URL; utan den hamnar den i utkorgen och skrivs ut här.`,
 };
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> {
@@ -75,6 +97,12 @@ export async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       format: { type: 'string' },
+      email: { type: 'string' },
+      party: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      superadmin: { type: 'boolean' },
+      'send-reset': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -118,6 +146,28 @@ export async function main(argv: string[]): Promise<number> {
       if ((values.format ?? 'json') !== 'json') throw new UsageError(`Formatet ${values.format} stöds inte; använd --format json.`);
       const doc = await withDatabase(async (d) => getPledgeForExport(d.db, id));
       process.stdout.write(`${JSON.stringify(presentPledge(doc), null, 2)}\n`);
+      return 0;
+    }
+    case 'user': {
+      const [sub, ...extra] = positionals;
+      if (sub !== 'add' || extra.length > 0) throw new UsageError('Användning: loften user add --email ADRESS (--party KORTNAMN --role ROLL | --superadmin). Skriv "loften user --help".');
+      if (!values.email) throw new UsageError('Ange --email. Skriv "loften user --help".');
+      if (values.superadmin && (values.party !== undefined || values.role !== undefined)) throw new UsageError('En superadministratör hör inte till någon part: ange --superadmin utan --party och --role.');
+      if (!values.superadmin && (!values.party || !values.role)) throw new UsageError('Ange både --party och --role, eller --superadmin. Skriv "loften user --help".');
+      const role = values.role as (typeof ROLES)[number] | undefined;
+      if (role !== undefined && !ROLES.includes(role)) throw new UsageError(`Okänd roll: ${values.role}. Välj admin, editor, reporter eller viewer.`);
+      if (values['send-reset'] && process.env.LOFTEN_PASSWORD) throw new UsageError('Ange antingen --send-reset eller ett lösenord i LOFTEN_PASSWORD, inte båda.');
+      const config = loadConfig();
+      const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+      const r = await withDatabase(async (d) =>
+        addUserFromCli(
+          { db: d.db, mailer, clock: () => new Date(), publicBaseUrl: config.publicBaseUrl },
+          { email: values.email!, name: values.name, party: values.party, role, superadmin: values.superadmin ?? false, sendReset: values['send-reset'] ?? false },
+          () => readPassword(),
+        ),
+      );
+      for (const line of r.lines) console.log(line);
+      for (const w of r.warnings) console.error(`loften: ${w}`);
       return 0;
     }
   }

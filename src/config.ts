@@ -20,6 +20,11 @@ const Schema = z.object({
   MAIL_FROM: z.string().min(3).default('Medborgarlöften <no-reply@medborgarloften.invalid>'),
   /** Cookies are Secure unless this is "false" (only for plain-http development off localhost). */
   COOKIE_SECURE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /**
+   * Which reverse proxies may set X-Forwarded-For (the client IP the login throttle counts):
+   * "loopback" (a proxy on the same host), a comma-separated list of addresses/CIDRs, "true" or "false".
+   */
+  TRUST_PROXY: z.string().default('loopback'),
   /** "false" starts without the demo pledges even on an empty database. */
   LOFTEN_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
@@ -34,6 +39,7 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   cookieSecure: boolean;
+  trustProxy: boolean | string;
 };
 
 export class ConfigError extends Error {}
@@ -57,5 +63,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     cookieSecure: e.COOKIE_SECURE,
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
   };
 }

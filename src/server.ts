@@ -25,7 +25,10 @@ export async function startServer(config: Config, out: (line: string) => void = 
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
     const app = await buildApp(
       { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl },
-      { logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] } },
+      {
+        logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+        trustProxy: config.trustProxy,
+      },
     );
     const address = await app.listen({ host: config.host, port: config.port });
     const url = config.publicBaseUrl ?? address.replace('[::1]', 'localhost');

@@ -33,6 +33,8 @@ interface Fixture {
   commitmentId: string;
   signatoryId: string;
   ownPartyId: string;
+  /** A viewer in the own party, for the user-management routes. */
+  userId: string;
 }
 
 interface Case {
@@ -150,6 +152,27 @@ const partyAndStartCases: Case[] = [
     },
     allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin },
   },
+  // Users and the outbox: a party's admins manage their own party's users; the operator everyone's.
+  { method: 'GET', route: '/admin/anvandare', url: () => '/admin/anvandare', allowed: { draft: partyAdmins, signed: partyAdmins } },
+  { method: 'GET', route: '/admin/anvandare/ny', url: () => '/admin/anvandare/ny', allowed: { draft: partyAdmins, signed: partyAdmins } },
+  {
+    method: 'POST',
+    route: '/admin/anvandare/ny',
+    url: () => '/admin/anvandare/ny',
+    formUrl: form,
+    body: async (f) => ({ email: `ny${++partySeq}.${Date.now()}@example.se`, name: 'Ny Användare', partyId: f.ownPartyId, role: 'viewer' }),
+    allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin },
+  },
+  { method: 'GET', route: '/admin/anvandare/:id', url: (f) => `/admin/anvandare/${f.userId}`, allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin } },
+  {
+    method: 'POST',
+    route: '/admin/anvandare/:id',
+    url: (f) => `/admin/anvandare/${f.userId}`,
+    formUrl: form,
+    body: async (f, s) => ({ atgard: 'spara', version: String((await s.t.db.selectFrom('app_user').select('version').where('id', '=', f.userId).executeTakeFirstOrThrow()).version), name: 'Omdöpt Användare', role: 'viewer' }),
+    allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin },
+  },
+  { method: 'GET', route: '/admin/utkorg', url: () => '/admin/utkorg', allowed: { draft: partyAdmins, signed: partyAdmins } },
   // Starting a pledge: any party's editors and admins may open the form; the posted parties must include their own.
   { method: 'GET', route: '/admin/loften/ny', url: () => '/admin/loften/ny', allowed: { draft: starters, signed: starters } },
   {
@@ -220,7 +243,11 @@ for (const target of targets) {
       const signed = await buildPledge(s.t.db, { state: 'signed' });
       const other = await buildMunicipality(s.t.db);
       // The municipality-owned activity is the second in the factory's pledge.
+      const viewerIn = async (partyId: string) => (await signedInAs(s.t.db, { role: 'viewer', partyId })).user.id;
+      const draftUser = await viewerIn(draft.municipality.id);
+      const signedUser = await viewerIn(signed.municipality.id);
       const fixture = (b: typeof draft): Fixture => ({
+        userId: b === draft ? draftUser : signedUser,
         pledgeId: b.pledge.id,
         activityId: b.pledge.focusAreas[0]!.commitments[0]!.activities[1]!.id,
         focusAreaId: b.pledge.focusAreas[0]!.id,

@@ -48,18 +48,76 @@ export async function findUserById(db: Executor, id: string) {
   return db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export interface UserWithParty extends User {
+  partyName: string | null;
+}
+
+/** Users of the given parties, plus those without a party (superadmins) when `withoutParty` is set. */
+export async function listUsers(db: Executor, partyIds: readonly string[], withoutParty: boolean): Promise<UserWithParty[]> {
+  if (partyIds.length === 0 && !withoutParty) return [];
+  const rows = await db
+    .selectFrom('app_user')
+    .leftJoin('party', 'party.id', 'app_user.party_id')
+    .selectAll('app_user')
+    .select('party.name as party_name')
+    .where((eb) => {
+      const ors = [];
+      if (partyIds.length > 0) ors.push(eb('app_user.party_id', 'in', partyIds));
+      if (withoutParty) ors.push(eb('app_user.party_id', 'is', null));
+      return eb.or(ors);
+    })
+    .execute();
+  return rows.map((r) => ({ ...toUser(r), partyName: r.party_name }));
+}
+
+export async function listPartyNames(db: Executor): Promise<{ id: string; name: string }[]> {
+  return db.selectFrom('party').select(['id', 'name']).execute();
+}
+
+/** Optimistic update: changes the row only if it still has `version`. Returns whether it did. */
+export async function updateUserFields(
+  db: Executor,
+  id: string,
+  version: number,
+  fields: { name?: string; role?: Role | null; disabledAt?: string | null },
+  now: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('app_user')
+    .set((eb) => ({
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      ...(fields.role !== undefined ? { role: fields.role } : {}),
+      ...(fields.disabledAt !== undefined ? { disabled_at: fields.disabledAt } : {}),
+      updated_at: now,
+      version: eb('version', '+', 1),
+    }))
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export async function listUsersOfParty(db: Executor, partyId: string | null): Promise<User[]> {
   let q = db.selectFrom('app_user').selectAll();
   q = partyId === null ? q.where('is_superadmin', '=', 1) : q.where('party_id', '=', partyId);
   return (await q.execute()).map(toUser);
 }
 
-export async function recordFailedLogin(db: Executor, userId: string, lockUntil: string | null, now: string): Promise<void> {
-  await db
+/**
+ * Counts a failed password and, at `lockAfter` failures, locks the account until `lockUntil` and
+ * starts counting afresh, so an expired lock gives a full new set of tries. One statement each,
+ * so concurrent failures cannot lose a count.
+ */
+export async function recordFailedLogin(db: Executor, userId: string, lockAfter: number, lockUntil: string, now: string): Promise<{ locked: boolean }> {
+  const row = await db
     .updateTable('app_user')
-    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1), locked_until: lockUntil, updated_at: now }))
+    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1), updated_at: now }))
     .where('id', '=', userId)
-    .execute();
+    .returning('failed_logins')
+    .executeTakeFirst();
+  if (!row || Number(row.failed_logins) < lockAfter) return { locked: false };
+  await db.updateTable('app_user').set({ failed_logins: 0, locked_until: lockUntil, updated_at: now }).where('id', '=', userId).execute();
+  return { locked: true };
 }
 
 export async function clearFailedLogins(db: Executor, userId: string, now: string): Promise<void> {
@@ -69,7 +127,9 @@ export async function clearFailedLogins(db: Executor, userId: string, now: strin
 export async function setPasswordHash(db: Executor, userId: string, hash: string, now: string): Promise<void> {
   await db
     .updateTable('app_user')
-    .set((eb) => ({ password_hash: hash, failed_logins: 0, locked_until: null, updated_at: now, version: eb('version', '+', 1) }))
+    // No version bump: the version guards what the admin form edits (name, role, disabled), and a
+    // password change in between must not turn an administrator's save into a conflict.
+    .set({ password_hash: hash, failed_logins: 0, locked_until: null, updated_at: now })
     .where('id', '=', userId)
     .execute();
 }
@@ -149,6 +209,11 @@ export async function countAttempt(db: Executor, key: string, now: string, windo
   return Number(row.attempts);
 }
 
+/** Forgets windows that have ended; the table would otherwise keep one row per address ever tried. */
+export async function pruneAttempts(db: Executor, windowStartedAfter: string): Promise<void> {
+  await db.deleteFrom('login_throttle').where('window_started_at', '<=', windowStartedAfter).execute();
+}
+
 export async function clearAttempts(db: Executor, key: string): Promise<void> {
   await db.deleteFrom('login_throttle').where('key', '=', key).execute();
 }
@@ -174,4 +239,9 @@ export async function consumePasswordReset(db: Executor, id: string, now: string
 
 export async function findLivePasswordReset(db: Executor, id: string, now: string) {
   return db.selectFrom('password_reset').select('user_id').where('id', '=', id).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+}
+
+/** Makes every unused link of a user stop working (after a reset, or when the account is disabled). Rows are kept. */
+export async function expirePasswordResetsOfUser(db: Executor, userId: string, now: string): Promise<void> {
+  await db.updateTable('password_reset').set({ expires_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).where('expires_at', '>', now).execute();
 }
