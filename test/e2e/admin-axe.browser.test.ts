@@ -1,0 +1,86 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../src/platform/http/auth.js';
+import { openApp, type TestApp } from '../support/app.js';
+import { signedInAs } from '../support/auth.js';
+import { browserSkip, expectNoAxeViolations, launchBrowser } from '../support/browser.js';
+import { targets } from '../support/databases.js';
+import { buildPledge } from '../support/factories.js';
+
+/**
+ * axe-core on every admin page and every public form page: the list is taken from the app's own
+ * route table, so a new admin page is checked without anyone remembering to add it here.
+ */
+const sqlite = targets.find((t) => t.name === 'sqlite')!;
+
+describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () => {
+  let s: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let base: string;
+  const params: Record<string, string> = {};
+
+  beforeAll(async () => {
+    s = await openApp(sqlite, { demo: false });
+    const built = await buildPledge(s.t.db, { state: 'draft' });
+    const fa = built.pledge.focusAreas[0]!;
+    const c = fa.commitments[0]!;
+    const operator = await signedInAs(s.t.db, { superadmin: true });
+    const viewer = await signedInAs(s.t.db, { role: 'viewer', partyId: built.municipality.id });
+    Object.assign(params, {
+      '/admin/loften/:id': built.pledge.id,
+      '/admin/fokusomraden/:id': fa.id,
+      '/admin/atagande/:id': c.id,
+      '/admin/aktiviteter/:id': c.activities[1]!.id,
+      '/admin/undertecknare/:id': built.pledge.signatories[0]!.id,
+      '/admin/parter/:id': built.municipality.id,
+      '/admin/parter/:partyId': built.municipality.id,
+      '/admin/anvandare/:id': viewer.user.id,
+      '/admin/historik/:type/:id': `pledge/${built.pledge.id}`,
+    });
+    base = await s.app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchBrowser();
+    context = await browser.newContext({ bypassCSP: true, locale: 'sv-SE' });
+    await context.addCookies([{ name: SESSION_COOKIE, value: operator.cookie.split('=')[1]!, url: base }]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  /** Fills a route pattern from the fixtures: the longest matching prefix pattern wins. */
+  function urlFor(route: string): string {
+    if (route === '/admin/historik/:type/:id') return `/admin/historik/${params[route]}`;
+    let url = route;
+    for (const [pattern, value] of Object.entries(params).sort((a, b) => b[0].length - a[0].length)) {
+      const param = pattern.slice(pattern.lastIndexOf('/') + 1);
+      const prefix = pattern.slice(0, pattern.lastIndexOf('/') + 1);
+      if (url.startsWith(prefix + param)) url = url.replace(prefix + param, prefix + value);
+    }
+    return url;
+  }
+
+  it('checks each admin GET page', async () => {
+    const routes = [...new Set(s.app.routeTable.filter((r) => r.method === 'GET' && r.url.startsWith('/admin')).map((r) => r.url))];
+    expect(routes.length).toBeGreaterThan(15);
+    const page = await context.newPage();
+    const checked: string[] = [];
+    for (const route of routes) {
+      const url = urlFor(route);
+      expect(url, `no fixture for ${route}`).not.toContain(':');
+      const res = await page.goto(base + url);
+      expect(res?.status(), url).toBe(200);
+      await expectNoAxeViolations(page);
+      checked.push(url);
+    }
+    expect(checked).toHaveLength(routes.length);
+  });
+
+  it.each(['/logga-in', '/glomt-losenord', '/aterstall/ogiltig-lank'])('checks the public form page %s', async (url) => {
+    const anon = await browser.newContext({ bypassCSP: true, locale: 'sv-SE' });
+    const page = await anon.newPage();
+    await page.goto(base + url);
+    await expectNoAxeViolations(page);
+    await anon.close();
+  });
+});
