@@ -118,3 +118,27 @@ for (const target of targets) {
     });
   });
 }
+
+for (const target of targets) {
+  describe.skipIf(target.skip)(`history of parties and users on ${target.name}`, () => {
+    let s: TestApp;
+    beforeAll(async () => {
+      s = await openApp(target, { demo: false });
+    });
+    afterAll(async () => s?.close());
+
+    it('shows a party’s and a user’s history to their admins only', async () => {
+      const built = await buildPledge(s.t.db);
+      const admin = await signedInAs(s.t.db, { role: 'admin', partyId: built.municipality.id });
+      const outsider = await signedInAs(s.t.db, { role: 'admin', partyId: built.police.id });
+      const party = await s.app.inject({ url: `/admin/historik/party/${built.municipality.id}`, headers: { cookie: admin.cookie } });
+      expect(party.statusCode).toBe(200);
+      expect(party.body).toContain('Part skapad');
+      const user = await s.app.inject({ url: `/admin/historik/user/${admin.user.id}`, headers: { cookie: admin.cookie } });
+      expect(user.statusCode).toBe(200);
+      expect(user.body).toContain('Användare skapad');
+      expect((await s.app.inject({ url: `/admin/historik/party/${built.municipality.id}`, headers: { cookie: outsider.cookie } })).statusCode).toBe(403);
+      expect((await s.app.inject({ url: `/admin/historik/user/${admin.user.id}`, headers: { cookie: outsider.cookie } })).statusCode).toBe(403);
+    });
+  });
+}

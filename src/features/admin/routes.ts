@@ -9,6 +9,7 @@ const PLEDGE_PARTS: EntityType[] = ['pledge', 'focus_area', 'commitment', 'activ
 import { findActivityWithPledge, findPledgeRow, loadPledgeRef } from '../pledges/editing-repo.js';
 import { reportActivityStatus, updateActivity, updatePledgeDetails } from '../pledges/pledge-editing.js';
 import { findPartiesByIds, listActivitiesOwnedBy, listPledgesForAdmin, loadPledgeDocument } from '../pledges/pledge-repo.js';
+import { findUserById } from '../accounts/user-repo.js';
 import { adminContext, flashFrom, redirectWithFlash, sendAdminPage } from './context.js';
 import { HistoryPage } from './views/history-page.js';
 import { ActivityPage, DashboardPage, PledgeAdminPage, PledgeDetailsPage, PledgeListPage } from './views/pledge-pages.js';
@@ -149,11 +150,36 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
     return activityPage(req, reply, id, { statusState: { values, errors: failed.errors }, conflict: failed.conflict }, failed.conflict ? 409 : 422);
   });
 
+  /** A party's or a user's history: for whoever may manage that party. */
+  async function organisationHistory(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, type: 'party' | 'party_sso' | 'user', id: string) {
+    const ctx = adminContext(req, reply);
+    let partyId: string | null;
+    let title: string;
+    let backHref: string;
+    if (type === 'user') {
+      const user = await findUserById(deps.db, id);
+      if (!user) throw new AppError('not_found');
+      partyId = user.party_id;
+      title = user.name;
+      backHref = `/admin/anvandare/${id}`;
+    } else {
+      const [party] = await findPartiesByIds(deps.db, [id]);
+      if (!party) throw new AppError('not_found');
+      partyId = party.id;
+      title = type === 'party' ? party.name : `inloggning för ${party.name}`;
+      backHref = type === 'party' ? `/admin/parter/${id}` : `/admin/parter/${id}/sso`;
+    }
+    if (partyId === null) authorize(ctx.actor, { action: 'party.create' });
+    else authorize(ctx.actor, type === 'user' ? { action: 'user.manage', partyId } : { action: 'party.update', partyId });
+    return sendAdminPage(reply, HistoryPage({ ctx, title, events: await historyOf(deps.db, type, id), backHref }));
+  }
+
   // History of a pledge (every change inside it) or of one part of it, even after the part was removed.
   app.get<{ Params: { type: string; id: string } }>('/admin/historik/:type/:id', async (req, reply) => {
     const ctx = adminContext(req, reply);
     const id = uuidOr404(req.params.id);
     const type = req.params.type as EntityType;
+    if (type === 'party' || type === 'party_sso' || type === 'user') return organisationHistory(req, reply, type, id);
     if (!PLEDGE_PARTS.includes(type)) throw new AppError('not_found');
     const events = type === 'pledge' ? await historyOfPledge(deps.db, id) : await historyOf(deps.db, type, id);
     const pledgeId = type === 'pledge' ? id : events[0]?.pledgeId;

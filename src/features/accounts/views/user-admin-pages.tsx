@@ -127,7 +127,8 @@ export function EditUserPage(props: { ctx: AdminContext; user: UserForAdmin; sta
       </p>
       <h1>{user.name}</h1>
       <p class="meta">
-        {user.email} · {user.partyName ?? 'Ingen part'} · {roleText(user)} · <StatusText user={user} now={props.now} />
+        {user.email} · {user.partyName ?? 'Ingen part'} · {roleText(user)} · <StatusText user={user} now={props.now} /> ·{' '}
+        <a href={`/admin/historik/user/${user.id}`}>Historik</a>
       </p>
       {props.conflict ? (
         <div class="conflict" role="alert">

@@ -22,6 +22,14 @@ const actionLabel: Record<string, string> = {
   'signatory.update': 'Undertecknare ändrad',
   'signatory.delete': 'Undertecknare borttagen',
   'pledge.copy': 'Kopierat till ny period',
+  'party.update': 'Parten ändrad',
+  'party_sso.create': 'Inloggning (SSO) inställd',
+  'party_sso.update': 'Inloggning (SSO) ändrad',
+  'user.update': 'Användaren ändrad',
+  'user.disable': 'Användaren inaktiverad',
+  'user.enable': 'Användaren aktiverad',
+  'user.password_reset': 'Lösenordet återställt',
+  'user.password_link': 'Länk för lösenord skickad',
 };
 
 const fieldLabel: Record<string, string> = {

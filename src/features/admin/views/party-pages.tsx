@@ -96,6 +96,10 @@ export function PartyEditPage(props: { ctx: AdminContext; party: Party; state: F
         <a href="/admin/parter">Parter</a> › {party.name}
       </p>
       <h1>{party.name}</h1>
+      <p class="actions">
+        <a href={`/admin/historik/party/${party.id}`}>Historik</a>
+        <a href={`/admin/parter/${party.id}/sso`}>Inloggning med eget konto (SSO)</a>
+      </p>
       <dl>
         <dt>Typ</dt>
         <dd>{sv.partyKind[party.kind]}</dd>
