@@ -8,7 +8,7 @@ import { openApp, type TestApp } from '../support/app.js';
 import { csrfFor, postForm } from '../support/auth.js';
 import { targets } from '../support/databases.js';
 import { buildMunicipality } from '../support/factories.js';
-import { startSmtp, type TestSmtp } from './mail-smtp-server.js';
+import { startSmtp, type TestSmtp } from '../support/smtp-server.js';
 
 const OLD = 'det gamla lösenordet';
 const NEW = 'ett helt nytt lösenord';

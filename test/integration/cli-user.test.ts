@@ -5,7 +5,7 @@ import { connect, type Database } from '../../src/db/connect.js';
 import { verifyPassword } from '../../src/features/accounts/password.js';
 import { targets } from '../support/databases.js';
 import { buildMunicipality } from '../support/factories.js';
-import { startSmtp, type TestSmtp } from './mail-smtp-server.js';
+import { startSmtp, type TestSmtp } from '../support/smtp-server.js';
 
 const BIN = join(import.meta.dirname, '../../bin/loften.js');
 

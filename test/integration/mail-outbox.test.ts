@@ -9,7 +9,7 @@ import { openApp, type TestApp } from '../support/app.js';
 import { postForm } from '../support/auth.js';
 import { targets } from '../support/databases.js';
 import { buildMunicipality, buildPoliceArea } from '../support/factories.js';
-import { startSmtp, type TestSmtp } from './mail-smtp-server.js';
+import { startSmtp, type TestSmtp } from '../support/smtp-server.js';
 
 for (const target of targets) {
   describe.skipIf(target.skip)(`the mail outbox without SMTP on ${target.name}`, () => {

@@ -1,10 +1,7 @@
 import { AppError, EditConflictError } from '../../platform/errors.js';
 import type { FormState } from '../../platform/views/forms.js';
 
-/**
- * Small helpers shared by the admin form routes. routes.ts still has its own copies of `attempt`
- * and `uuidOr404`; it can switch to these without any change in behaviour.
- */
+/** Small helpers shared by the admin form routes. */
 
 /** A urlencoded form body: one string per field, or several for repeated fields such as checkboxes. */
 export type Body = Record<string, string | string[] | undefined>;
@@ -24,7 +21,7 @@ export interface FormFailure {
 
 /**
  * Runs a use-case for a form: null when it succeeded; validation errors and stale versions come back
- * as form state, not exceptions. Same contract as the copy in routes.ts. A route that needs the
+ * as form state, not exceptions. A route that needs the
  * use-case's result assigns it from inside `fn`.
  */
 export async function attempt(fn: () => Promise<unknown>): Promise<FormFailure | null> {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import { AppError, EditConflictError } from '../../platform/errors.js';
+import { AppError, type EditConflictError } from '../../platform/errors.js';
 import type { FormState, Values } from '../../platform/views/forms.js';
 import { authorize, can } from '../access/policy.js';
 import { historyOf, historyOfPledge, type EntityType } from '../audit/audit.js';
@@ -11,28 +11,11 @@ import { reportActivityStatus, updateActivity, updatePledgeDetails } from '../pl
 import { findPartiesByIds, listActivitiesOwnedBy, listPledgesForAdmin, loadPledgeDocument } from '../pledges/pledge-repo.js';
 import { findUserById } from '../accounts/user-repo.js';
 import { adminContext, flashFrom, redirectWithFlash, sendAdminPage } from './context.js';
+import { attempt, uuidOr404 } from './form-helpers.js';
 import { HistoryPage } from './views/history-page.js';
 import { ActivityPage, DashboardPage, PledgeAdminPage, PledgeDetailsPage, PledgeListPage } from './views/pledge-pages.js';
 
 type Body = Record<string, string | undefined>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export function uuidOr404(id: string): string {
-  if (!UUID.test(id)) throw new AppError('not_found');
-  return id;
-}
-
-/** Runs a use-case for a form; validation errors and stale versions come back as form state, not exceptions. */
-export async function attempt(fn: () => Promise<unknown>): Promise<{ errors: FormState['errors']; conflict: EditConflictError | null } | null> {
-  try {
-    await fn();
-    return null;
-  } catch (err) {
-    if (err instanceof EditConflictError) return { errors: [], conflict: err };
-    if (err instanceof AppError && err.code === 'validation_failed') return { errors: err.fields, conflict: null };
-    throw err;
-  }
-}
 
 function activityValues(r: NonNullable<Awaited<ReturnType<typeof findActivityWithPledge>>>): Values {
   return {

@@ -8,7 +8,7 @@ import { findPartiesByIds } from '../pledges/pledge-repo.js';
 import { findSection, findSignatory, type Section } from '../pledges/structure-repo.js';
 import * as edit from '../pledges/structure-editing.js';
 import { adminContext, redirectWithFlash, sendAdminPage } from './context.js';
-import { attempt, uuidOr404 } from './routes.js';
+import { attempt, uuidOr404 } from './form-helpers.js';
 import { NewActivityPage, SectionFormPage, SignatoryFormPage } from './views/structure-pages.js';
 
 type Body = Record<string, string | undefined>;
