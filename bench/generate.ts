@@ -1,5 +1,5 @@
 import type { Executor } from '../src/db/executor.js';
-import { createParty, createPledge } from '../src/features/pledges/pledge-service.js';
+import { createParty, createPledge, type ChangedBy } from '../src/features/pledges/pledge-service.js';
 import type { ActivityStatus, PledgeInput } from '../src/features/pledges/pledge.js';
 import { demoParties } from '../src/features/demo/demo-data.js';
 import { slugify } from '../src/platform/text.js';
@@ -145,6 +145,9 @@ const SCHEDULE_TEXTS = ['Löpande under perioden', 'Varje vecka under terminerna
 const UNITS = ['insatser per månad', 'trygghetsvandringar per år', 'skolbesök per termin', 'informationsmöten', 'kontroller per kvartal'];
 const STATUSES: ActivityStatus[] = ['planned', 'in_progress', 'in_progress', 'done', 'done', 'delayed'];
 
+/** Audit rows written by the generator say where they came from, like the demo seed's. */
+const BENCH: ChangedBy = { actor: null, label: 'belastningstest' };
+
 function genitive(name: string): string {
   return /[saeiouyåäö]$/i.test(name) ? name : `${name}s`;
 }
@@ -193,8 +196,8 @@ export async function generateLoad(db: Executor, opts: GenerateOptions): Promise
       municipalityCode: code,
       county,
       websiteUrl: `https://www.${slug}.se/`,
-    });
-    const police = await createParty(db, { kind: 'police_area', name: `Lokalpolisområde ${town}`, slug: `lpo-${slug}`, websiteUrl: 'https://polisen.se/' });
+    }, BENCH);
+    const police = await createParty(db, { kind: 'police_area', name: `Lokalpolisområde ${town}`, slug: `lpo-${slug}`, websiteUrl: 'https://polisen.se/' }, BENCH);
     parties += 2;
     const person = () => `${pick(FIRST_NAMES)} ${pick(LAST_NAMES)}`;
 
@@ -244,7 +247,7 @@ export async function generateLoad(db: Executor, opts: GenerateOptions): Promise
           })),
         })),
       };
-      await createPledge(db, input);
+      await createPledge(db, input, BENCH);
       pledges++;
       activities += nFocus * nCommit * nAct;
     }

@@ -1,10 +1,11 @@
-import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.js';
 import { accountAdminRoutes } from './features/accounts/admin-routes.js';
 import { accountRoutes } from './features/accounts/routes.js';
 import { adminRoutes } from './features/admin/routes.js';
+import { partyAdminRoutes } from './features/admin/party-routes.js';
+import { pledgeCreateRoutes } from './features/admin/pledge-create-routes.js';
 import { structureRoutes } from './features/admin/structure-routes.js';
 import { ssoRoutes } from './features/sso/routes.js';
 import { apiRoutes } from './features/api/routes.js';
@@ -13,6 +14,7 @@ import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
 import { pledgeRoutes } from './features/pledges/routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
+import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
 
 declare module 'fastify' {
@@ -33,7 +35,7 @@ export interface AppDeps {
 
 export async function buildApp(
   deps: Pick<AppDeps, 'db'> & Partial<AppDeps>,
-  opts: { logger?: FastifyServerOptions['logger'] } = {},
+  opts: { logger?: FastifyServerOptions['logger']; trustProxy?: boolean | string } = {},
 ): Promise<FastifyInstance> {
   const full: AppDeps = {
     clock: () => new Date(),
@@ -43,7 +45,8 @@ export async function buildApp(
   };
   const app = Fastify({
     logger: opts.logger ?? false,
-    trustProxy: true,
+    // Only trusted proxies may set the client IP that the login throttle counts.
+    trustProxy: opts.trustProxy ?? 'loopback',
     routerOptions: { ignoreTrailingSlash: true },
   });
   // Every route, as registered: the permission matrix test checks that no admin route escapes it.
@@ -53,7 +56,7 @@ export async function buildApp(
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
   await registerSecurityHeaders(app);
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
+  await registerPageDelivery(app, full); // compression (@fastify/compress) and the public page cache
   registerErrorHandling(app);
   await registerAuth(app, full);
   directoryRoutes(app, full);
@@ -61,6 +64,8 @@ export async function buildApp(
   accountAdminRoutes(app, full);
   ssoRoutes(app, full);
   adminRoutes(app, full);
+  partyAdminRoutes(app, full);
+  pledgeCreateRoutes(app, full);
   structureRoutes(app, full);
   pledgeRoutes(app, full);
   apiRoutes(app, full);

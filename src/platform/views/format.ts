@@ -6,6 +6,12 @@ export function formatDate(iso: string, m: Messages): string {
   return `${d} ${m.months[mo - 1]} ${y}`;
 }
 
+/** Built once per language: a new Intl.NumberFormat per number cost more than the rest of a table row. */
+const numberFormats = {
+  en: new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 }),
+  sv: new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 2 }),
+};
+
 export function formatNumber(n: number, m: Messages): string {
-  return new Intl.NumberFormat(m.lang === 'en' ? 'en-GB' : 'sv-SE', { maximumFractionDigits: 2 }).format(n);
+  return (m.lang === 'en' ? numberFormats.en : numberFormats.sv).format(n);
 }

@@ -1,0 +1,319 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
+import compress from '@fastify/compress';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { onContentChange } from '../../db/connect.js';
+import type { DB } from '../../db/schema.js';
+import { swedishDate } from '../../features/pledges/pledge.js';
+
+/**
+ * How public pages leave the app: compressed once per version instead of once per request, with
+ * an ETag, and kept for a short while so the next reader of the same URL gets the finished bytes.
+ * See docs/decisions/performance.md for what is cached, when it is dropped and why.
+ */
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    pageCache: PageCache | null;
+  }
+}
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+/** Never longer than the `max-age=60` the pages promise shared caches: writes of other instances show within that. */
+export const MAX_TTL_MS = 60_000;
+
+export interface PageCacheLimits {
+  /** Time to live, at most MAX_TTL_MS. */
+  ttlMs: number;
+  maxEntries: number;
+  /** Bytes of HTML and its compressed variants together. */
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: PageCacheLimits = { ttlMs: MAX_TTL_MS, maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/**
+ * Compressed once per page version, off the event loop (zlib's thread pool). Measured on the
+ * 50 KB national index: br quality 6 gives 4.0 KB in 0.8 ms; 9 gives 3.9 KB in 4.6 ms; 11 gives
+ * 3.4 KB in 55 ms, which every cache miss (each new `?q=`, every page after a write) would pay.
+ * gzip 9 costs next to nothing more than 6.
+ */
+function compressed(html: Buffer, encoding: 'br' | 'gzip'): Promise<Buffer> {
+  return encoding === 'br'
+    ? brotliAsync(html, {
+        params: {
+          [zlibConstants.BROTLI_PARAM_QUALITY]: 6,
+          [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: html.length,
+        },
+      })
+    : gzipAsync(html, { level: 9 });
+}
+
+/** One rendered page: the HTML, its validator, and each compressed variant once somebody asked for it. */
+export class RenderedPage {
+  readonly identity: Buffer;
+  readonly etag: string;
+  #variants: Partial<Record<'br' | 'gzip', Buffer>> = {};
+  #pending: Partial<Record<'br' | 'gzip', Promise<Buffer>>> = {};
+  /** Told how many bytes a new variant added, for the cache's byte cap. */
+  onGrow: ((bytes: number) => void) | null = null;
+
+  constructor(
+    html: string,
+    /** Clock time (ms) at which the request that rendered it started, so its data is at least this fresh. */
+    readonly renderedAt: number,
+  ) {
+    this.identity = Buffer.from(html, 'utf8');
+    // Weak: the same validator for every encoding of the same HTML (RFC 9110 §8.8.1).
+    this.etag = `W/"${createHash('sha1').update(this.identity).digest('base64url')}"`;
+  }
+
+  get bytes(): number {
+    return this.identity.length + (this.#variants.br?.length ?? 0) + (this.#variants.gzip?.length ?? 0);
+  }
+
+  /** The body in an encoding: a Buffer when ready, else a promise (compressed at most once, however many wait). */
+  body(encoding: Encoding): Buffer | Promise<Buffer> {
+    if (encoding === 'identity') return this.identity;
+    const ready = this.#variants[encoding];
+    if (ready) return ready;
+    let pending = this.#pending[encoding];
+    if (!pending) {
+      pending = compressed(this.identity, encoding).then((buf) => {
+        this.#variants[encoding] = buf;
+        delete this.#pending[encoding];
+        this.onGrow?.(buf.length);
+        return buf;
+      });
+      pending.catch(() => delete this.#pending[encoding]);
+      this.#pending[encoding] = pending;
+    }
+    return pending;
+  }
+}
+
+/**
+ * URL (+ date) → rendered page. LRU bounded by count and bytes; entries expire after the TTL;
+ * everything is dropped on every local content write. A page may only be stored by a request
+ * that started after the last write (its `generation` is still current), so a response computed
+ * from data older than a committed write is never kept.
+ */
+export class PageCache {
+  #generation = 0;
+  readonly #entries = new Map<string, RenderedPage>();
+  #bytes = 0;
+  readonly limits: PageCacheLimits;
+
+  constructor(limits: Partial<PageCacheLimits> = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    if (!(this.limits.ttlMs > 0 && this.limits.ttlMs <= MAX_TTL_MS)) throw new Error(`page cache TTL must be in (0, ${MAX_TTL_MS}] ms`);
+  }
+
+  /** Bumped on every invalidation; a request remembers the value it started with. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get(key: string, now: number): RenderedPage | undefined {
+    const page = this.#entries.get(key);
+    if (page === undefined) return undefined;
+    // A clock that went backwards must not stretch the TTL.
+    if (now - page.renderedAt >= this.limits.ttlMs || now < page.renderedAt) {
+      this.#remove(key, page);
+      return undefined;
+    }
+    this.#entries.delete(key);
+    this.#entries.set(key, page);
+    return page;
+  }
+
+  /** Stores the page unless content changed since the request began (`generation` no longer current). */
+  set(key: string, page: RenderedPage, generation: number): boolean {
+    if (generation !== this.#generation) return false;
+    if (page.bytes > this.limits.maxBytes) return false;
+    const old = this.#entries.get(key);
+    if (old) this.#remove(key, old);
+    this.#entries.set(key, page);
+    this.#bytes += page.bytes;
+    page.onGrow = (n) => {
+      if (this.#entries.get(key) !== page) return;
+      this.#bytes += n;
+      this.#evict();
+    };
+    this.#evict();
+    return true;
+  }
+
+  /** Everything goes, and every request that is rendering right now will not store its result. */
+  invalidate(): void {
+    this.#generation++;
+    for (const page of this.#entries.values()) page.onGrow = null;
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+
+  #remove(key: string, page: RenderedPage): void {
+    this.#entries.delete(key);
+    this.#bytes -= page.bytes;
+    page.onGrow = null;
+  }
+
+  #evict(): void {
+    while (this.#entries.size > this.limits.maxEntries || this.#bytes > this.limits.maxBytes) {
+      const oldest = this.#entries.entries().next().value;
+      if (!oldest) break;
+      this.#remove(oldest[0], oldest[1]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+/**
+ * br, then gzip, else identity, by q-value; mirrors @fastify/compress (which still compresses
+ * every other response): `*` and `x-gzip` mean gzip, ties go to br, q=0 refuses.
+ */
+export function negotiateEncoding(header: string | undefined): Encoding {
+  if (!header) return 'identity';
+  let found = negotiated.get(header);
+  if (found) return found;
+  let br = 0;
+  let gz = 0;
+  for (const part of header.toLowerCase().split(',')) {
+    const [rawToken = '', ...params] = part.split(';');
+    const token = rawToken.trim();
+    let q = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]*)\s*$/.exec(p);
+      if (m) q = Number.parseFloat(m[1]!) || 0;
+    }
+    if (token === 'br') br = Math.max(br, q);
+    else if (token === 'gzip' || token === 'x-gzip' || token === '*') gz = Math.max(gz, q);
+  }
+  found = br > 0 && br >= gz ? 'br' : gz > 0 ? 'gzip' : 'identity';
+  if (negotiated.size >= 100) negotiated.clear();
+  negotiated.set(header, found);
+  return found;
+}
+const negotiated = new Map<string, Encoding>();
+
+/** If-None-Match with weak comparison: W/"x" matches "x" and W/"x"; `*` matches anything. */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const opaque = etag.replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === opaque;
+  });
+}
+
+/** The headers of every public page, cached or not: one place, so both paths send the same. */
+function setPublicPageHeaders(reply: FastifyReply): FastifyReply {
+  return reply.header('Cache-Control', 'public, max-age=60').header('Vary', 'Accept-Encoding').type('text/html; charset=utf-8');
+}
+
+/** Replies that carry a public page, set by sendPublicHtml and taken over by the onSend hook. */
+const publicPages = new WeakSet<FastifyReply>();
+
+/** Sends a rendered public page (published content only, the same for every reader of the URL). */
+export function sendPublicHtml(reply: FastifyReply, html: string): FastifyReply {
+  publicPages.add(reply);
+  return setPublicPageHeaders(reply).send(html);
+}
+
+/** ETag and encoding on the reply; the body to send, or null for a 304. */
+function finish(req: FastifyRequest, reply: FastifyReply, page: RenderedPage): Buffer | Promise<Buffer> | null {
+  reply.header('ETag', page.etag);
+  if (matchesEtag(req.headers['if-none-match'], page.etag)) {
+    reply.code(304).removeHeader('Content-Type');
+    return null;
+  }
+  const encoding = negotiateEncoding(req.headers['accept-encoding']);
+  if (encoding !== 'identity') reply.header('Content-Encoding', encoding);
+  return page.body(encoding);
+}
+
+/** Never served from or stored in the cache, whatever their handlers send. */
+const PRIVATE_PATHS = /^\/(?:admin|api|logga-in|logga-ut|aterstall|glomt-losenord|static)(?:[/?]|$)/;
+
+interface RequestState {
+  key: string;
+  day: string;
+  startedAt: number;
+  generation: number;
+}
+
+/**
+ * Registers response compression (@fastify/compress for everything but public pages) and the
+ * public page cache. Call where compression belongs: after the security headers, before routes.
+ */
+export async function registerPageDelivery(
+  app: FastifyInstance,
+  deps: { db: Kysely<DB>; clock: () => Date },
+  limits: Partial<PageCacheLimits> = {},
+): Promise<void> {
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
+
+  const cache = new PageCache(limits);
+  // A database whose writes we cannot see (not opened by connect()) gets no cache at all.
+  const unsubscribe = onContentChange(deps.db, () => cache.invalidate());
+  const enabled = unsubscribe !== null;
+  app.decorate('pageCache', enabled ? cache : null);
+  if (unsubscribe) app.addHook('onClose', async () => unsubscribe());
+
+  const states = new WeakMap<FastifyRequest, RequestState>();
+
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!enabled || (req.method !== 'GET' && req.method !== 'HEAD')) return done();
+    // Cookies mean a signed-in user (whose session the auth hook must still see and touch) or
+    // a form in progress: such requests neither read nor fill the cache.
+    if (req.headers.cookie !== undefined || req.headers.authorization !== undefined || PRIVATE_PATHS.test(req.url)) return done();
+    const now = deps.clock();
+    const startedAt = now.getTime();
+    const day = swedishDate(now);
+    const key = `${day} ${req.url}`;
+    const page = cache.get(key, startedAt);
+    if (page === undefined) {
+      states.set(req, { key, day, startedAt, generation: cache.generation });
+      return done();
+    }
+    setPublicPageHeaders(reply);
+    const body = finish(req, reply, page);
+    // send() without a payload: send(null) would be serialised as the JSON text "null".
+    if (body === null) reply.send();
+    else if (Buffer.isBuffer(body)) reply.send(body);
+    else body.then((b) => reply.send(b), (err: unknown) => reply.send(err));
+  });
+
+  // Callback style, not async: it runs for every response, and most just pass through.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!publicPages.has(reply)) return done(null, payload);
+    publicPages.delete(reply);
+    if (reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
+    const state = states.get(req);
+    const page = new RenderedPage(payload, state?.startedAt ?? deps.clock().getTime());
+    if (state && req.method === 'GET' && !reply.hasHeader('Set-Cookie') && swedishDate(deps.clock()) === state.day) {
+      // The handler's own date lies between state.day and now: equal ends mean it rendered that day.
+      cache.set(state.key, page, state.generation);
+    }
+    const body = finish(req, reply, page);
+    if (body === null || Buffer.isBuffer(body)) return done(null, body);
+    body.then((b) => done(null, b), (err: Error) => done(err));
+  });
+}
