@@ -5,7 +5,8 @@ import { sortSv } from '../../platform/text.js';
 import type { Values } from '../../platform/views/forms.js';
 import { authorize, can, type Actor } from '../access/policy.js';
 import { createPartyFromForm, updateParty } from '../pledges/party-editing.js';
-import { findPartyRow, listParties, partyFromRow, type PartyRow } from '../pledges/party-repo.js';
+import { findPartyRow, listParties, type PartyRow } from '../pledges/party-repo.js';
+import { toParty } from '../pledges/pledge-repo.js';
 import { PARTY_KINDS, type Party } from '../pledges/pledge.js';
 import { adminContext, flashFrom, redirectWithFlash, sendAdminPage } from './context.js';
 import { attempt, singleValues, uuidOr404, type Body } from './form-helpers.js';
@@ -55,7 +56,7 @@ export function partyAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     const row = await findPartyRow(deps.db, uuidOr404(req.params.id));
     if (!row) throw new AppError('not_found');
     authorize(ctx.actor, { action: 'party.update', partyId: row.id });
-    return sendAdminPage(reply, PartyEditPage({ ctx, party: partyFromRow(row), state: { values: editValues(row), errors: [] }, conflict: null }));
+    return sendAdminPage(reply, PartyEditPage({ ctx, party: toParty(row), state: { values: editValues(row), errors: [] }, conflict: null }));
   });
 
   app.post<{ Params: { id: string }; Body: Body }>('/admin/parter/:id', async (req, reply) => {
@@ -70,7 +71,7 @@ export function partyAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     const values = failed.conflict ? { ...body, version: String(failed.conflict.currentVersion) } : body;
     return sendAdminPage(
       reply,
-      PartyEditPage({ ctx, party: partyFromRow(row), state: { values, errors: failed.errors }, conflict: failed.conflict?.current ?? null }),
+      PartyEditPage({ ctx, party: toParty(row), state: { values, errors: failed.errors }, conflict: failed.conflict?.current ?? null }),
       failed.conflict ? 409 : 422,
     );
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../../db/executor.js';
+import type { AuditEventTable } from '../../db/schema.js';
 import type { Actor } from '../access/policy.js';
 
 /**
@@ -59,18 +60,7 @@ export async function recordAudit(trx: Executor, e: AuditInput, now = new Date()
     .execute();
 }
 
-function toEvent(r: {
-  id: string;
-  occurred_at: string;
-  actor_user_id: string | null;
-  actor_label: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  pledge_id: string | null;
-  before_json: string | null;
-  after_json: string | null;
-}): AuditEvent {
+function toEvent(r: AuditEventTable): AuditEvent {
   return {
     id: r.id,
     occurredAt: r.occurred_at,

@@ -2,28 +2,17 @@ import type { Selectable } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 import type { PartyTable } from '../../db/schema.js';
 import type { Party } from './pledge.js';
+import { toParty } from './pledge-repo.js';
 
 /** SQL for administering parties. Updates name the version they were based on and bump it: 0 rows means stale. */
 
 export type PartyRow = Selectable<PartyTable>;
 
-export function partyFromRow(r: PartyRow): Party {
-  return {
-    id: r.id,
-    kind: r.kind,
-    name: r.name,
-    slug: r.slug,
-    municipalityCode: r.municipality_code,
-    county: r.county,
-    websiteUrl: r.website_url,
-    isDemo: r.is_demo === 1,
-  };
-}
 
 /** Every party (at most a few hundred: 290 municipalities, their police areas and partners). */
 export async function listParties(db: Executor): Promise<Party[]> {
   const rows = await db.selectFrom('party').selectAll().orderBy('name').execute();
-  return rows.map(partyFromRow);
+  return rows.map(toParty);
 }
 
 export async function findPartyRow(db: Executor, id: string): Promise<PartyRow | undefined> {

@@ -14,7 +14,7 @@ import type { PartyInput } from './pledge.js';
 
 // Row mappers: the only place where column names meet domain names.
 
-function toParty(r: Selectable<PartyTable>): Party {
+export function toParty(r: Selectable<PartyTable>): Party {
   return {
     id: r.id,
     kind: r.kind,
