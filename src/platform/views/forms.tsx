@@ -43,6 +43,17 @@ export function Csrf({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
+/** The message next to a field (or a group of fields), referenced by its aria-describedby. */
+export function FieldErrorText({ id, error }: { id: string; error: string | undefined }) {
+  if (!error) return null;
+  return (
+    <p class="field-error" id={`${id}-error`}>
+      <span class="visually-hidden">Fel: </span>
+      {error}
+    </p>
+  );
+}
+
 interface FieldProps {
   state: FormState;
   name: string;
@@ -66,12 +77,7 @@ function Field(props: FieldProps & { children: (a: { id: string; describedBy?: s
           {props.hint}
         </p>
       ) : null}
-      {error ? (
-        <p class="field-error" id={`${id}-error`}>
-          <span class="visually-hidden">Fel: </span>
-          {error}
-        </p>
-      ) : null}
+      <FieldErrorText id={id} error={error} />
       {props.children({ id, describedBy, invalid: Boolean(error) })}
     </div>
   );

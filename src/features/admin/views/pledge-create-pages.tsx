@@ -1,4 +1,4 @@
-import { Csrf, ErrorSummary, TextArea, TextField, fieldId, type FormState } from '../../../platform/views/forms.js';
+import { Csrf, ErrorSummary, FieldErrorText, TextArea, TextField, fieldId, type FormState } from '../../../platform/views/forms.js';
 import { activityCount, periodLabel, type Party, type PartyKind, type PledgeDocument } from '../../pledges/pledge.js';
 import { AdminLayout, type AdminContext } from './admin-layout.js';
 
@@ -27,12 +27,7 @@ function PartyChoices(props: { state: FormState; parties: Party[]; selected: rea
       <p class="hint" id={`${id}-hint`}>
         Minst en kommun och ett lokalpolisområde. Samverkanspartner deltar i löftet men undertecknar inte.
       </p>
-      {error ? (
-        <p class="field-error" id={`${id}-error`}>
-          <span class="visually-hidden">Fel: </span>
-          {error}
-        </p>
-      ) : null}
+      <FieldErrorText id={id} error={error} />
       {props.own ? (
         <p>
           <input type="hidden" name="partyIds" value={props.own.id} />
