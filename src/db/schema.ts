@@ -17,6 +17,11 @@ export interface PartyTable {
   created_at: string;
   updated_at: string;
   version: Generated<number>;
+  /** Origins allowed to frame the embed, one per line (CSP frame-ancestors). */
+  embed_origins: Generated<string>;
+  embed_accent_color: string | null;
+  embed_logo_url: string | null;
+  embed_heading_level: Generated<number>;
 }
 
 export interface PledgeTable {
@@ -48,6 +53,8 @@ export interface SignatoryTable {
   role_title: string;
   position: number;
   version: Generated<number>;
+  /** The account that signs for this signatory in the app. */
+  user_id: string | null;
 }
 
 export interface FocusAreaTable {
@@ -83,6 +90,45 @@ export interface ActivityTable {
   position: number;
   version: Generated<number>;
   predecessor_id: string | null;
+}
+
+export type VersionState = 'awaiting_signatures' | 'signed' | 'superseded' | 'withdrawn';
+
+export interface PledgeVersionTable {
+  id: string;
+  pledge_id: string;
+  number: number;
+  state: VersionState;
+  title: string;
+  starts_on: string;
+  ends_on: string;
+  period_slug: string;
+  /** JSON of the frozen pledge, ids included; the hash covers its content without ids. */
+  document: string;
+  content_hash: string;
+  frozen_at: string;
+  frozen_by: string;
+  signed_at: string | null;
+  /** When the version stopped being current: superseded by a newer one, or withdrawn unsigned. */
+  closed_at: string | null;
+  meeting_on: string | null;
+  meeting_kind: 'digital' | 'physical' | null;
+  meeting_note: string | null;
+  version: Generated<number>;
+}
+
+export interface SignatureTable {
+  id: string;
+  version_id: string;
+  signatory_id: string;
+  party_id: string;
+  user_id: string | null;
+  signer_name: string;
+  role_title: string;
+  method: string;
+  content_hash: string;
+  signed_at: string;
+  evidence_json: string | null;
 }
 
 export type Role = 'admin' | 'editor' | 'reporter' | 'viewer';
@@ -183,6 +229,8 @@ export interface DB {
   focus_area: FocusAreaTable;
   commitment: CommitmentTable;
   activity: ActivityTable;
+  pledge_version: PledgeVersionTable;
+  signature: SignatureTable;
   app_user: AppUserTable;
   user_session: UserSessionTable;
   login_throttle: LoginThrottleTable;

@@ -14,6 +14,10 @@ export const errorStatus = {
   rate_limited: 429,
   edit_conflict: 409,
   pledge_in_force_overlap: 409,
+  invalid_state: 409,
+  not_ready_for_signing: 422,
+  version_hash_mismatch: 409,
+  already_signed: 409,
   database_unavailable: 503,
   internal: 500,
 } as const;

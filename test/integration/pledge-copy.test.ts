@@ -234,7 +234,7 @@ for (const target of targets) {
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ action: 'pledge.copy', actorUserId: policeEditor.user.id, entityId: id, after: { sourceId: source.id, startsOn: '2026-01-01', endsOn: '2027-12-31' } });
       expect(await loadPledgeDocument(s.t.db, source.id)).toEqual(before);
-      expect((await historyOfPledge(s.t.db, source.id)).map((e) => e.action)).toEqual(['pledge.create']);
+      expect((await historyOfPledge(s.t.db, source.id)).map((e) => e.action)).toEqual(['pledge_version.registered', 'pledge.create']);
       // A draft copy is as invisible as any draft.
       expect((await s.app.inject({ url: `/kommun/${municipality.slug}/2026-2027` })).statusCode).toBe(404);
       expect((await s.app.inject({ url: `/api/v1/pledges/${id}` })).statusCode).toBe(404);

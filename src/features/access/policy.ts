@@ -1,6 +1,6 @@
 import type { Role } from '../../db/schema.js';
 import { AppError } from '../../platform/errors.js';
-import type { PledgeState } from '../pledges/pledge.js';
+import type { WorkingState } from '../pledges/pledge.js';
 
 /**
  * The one place that decides who may do what. Routes, use-cases and views ask `can`/`authorize`;
@@ -18,7 +18,7 @@ export interface Actor {
 }
 
 export interface PledgeRef {
-  state: PledgeState;
+  state: WorkingState;
   partyIds: readonly string[];
 }
 
@@ -34,6 +34,10 @@ export type Permission =
   | { action: 'activity.edit'; pledge: PledgeRef; ownerPartyId: string }
   /** Reporting status and progress on an activity, also after signing. */
   | { action: 'activity.report'; pledge: PledgeRef; ownerPartyId: string }
+  /** Freezing a draft for signing, withdrawing that, starting an amendment, recording the signing meeting. */
+  | { action: 'signing.manage'; pledge: PledgeRef }
+  /** Signing one frozen version: only the person designated for one of its signatories. */
+  | { action: 'version.sign'; signatoryUserIds: readonly (string | null)[] }
   | { action: 'audit.read'; pledge?: PledgeRef }
   | { action: 'outbox.read' };
 
@@ -55,6 +59,8 @@ export function can(actor: Actor | null, p: Permission): boolean {
   // Signed text is locked for everyone, the operator included: changing it takes an amendment.
   if ((p.action === 'pledge.edit' || p.action === 'activity.edit') && p.pledge.state !== 'draft') return false;
   if (p.action === 'activity.report' && p.pledge.state === 'archived') return false;
+  // A signature is personal: nobody, the operator included, signs in someone else's name.
+  if (p.action === 'version.sign') return p.signatoryUserIds.includes(actor.userId);
   if (actor.isSuperadmin) return true;
   switch (p.action) {
     case 'party.create':
@@ -73,6 +79,8 @@ export function can(actor: Actor | null, p: Permission): boolean {
       return p.pledge.state === 'draft' && actor.partyId === p.ownerPartyId && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
     case 'activity.report':
       return p.pledge.state !== 'archived' && actor.partyId === p.ownerPartyId && member(actor, p.pledge.partyIds) && hasRole(actor, REPORTERS);
+    case 'signing.manage':
+      return p.pledge.state !== 'archived' && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
     case 'audit.read':
       return p.pledge ? member(actor, p.pledge.partyIds) : actor.role === 'admin';
     case 'outbox.read':

@@ -164,6 +164,23 @@ export async function loginWithPassword(deps: AccountDeps, input: { email: strin
   return { token: await startSession(deps.db, user.id, 'password', now), actor: actorOf(user) };
 }
 
+/**
+ * Asks a signed-in user for their password again, e.g. before a signature. Failures count towards
+ * the same lock as login, so re-authentication is no side door for guessing a password.
+ */
+export async function reauthenticate(deps: Pick<AccountDeps, 'db' | 'clock'>, userId: string, password: string): Promise<void> {
+  const now = deps.clock();
+  const user = await repo.findUserById(deps.db, userId);
+  if (!user || user.disabled_at) throw new AppError('forbidden', FORBIDDEN);
+  if (!user.password_hash) throw new AppError('invalid_credentials', 'Ditt konto har inget lösenord. Be om en länk för att sätta ett, och skriv sedan under.');
+  if (user.locked_until && user.locked_until > iso(now)) throw new AppError('rate_limited', LOCKED);
+  if (!(await verifyPassword(user.password_hash, password))) {
+    await repo.recordFailedLogin(deps.db, user.id, LOCK_AFTER_FAILURES, iso(new Date(now.getTime() + LOCK_MS)), iso(now));
+    throw new AppError('invalid_credentials', 'Fel lösenord.');
+  }
+  await repo.clearFailedLogins(deps.db, user.id, iso(now));
+}
+
 export async function startSession(db: Executor, userId: string, method: 'password' | 'oidc', now = new Date()): Promise<string> {
   const { token, id } = newToken();
   await repo.insertSession(db, { id, userId, method, expiresAt: iso(new Date(now.getTime() + Math.min(SESSION_IDLE_MS, SESSION_MAX_MS))) }, iso(now));

@@ -48,6 +48,11 @@ export async function findUserById(db: Executor, id: string) {
   return db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function findUsersByIds(db: Executor, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('app_user').selectAll().where('id', 'in', ids).execute();
+}
+
 export interface UserWithParty extends User {
   partyName: string | null;
 }

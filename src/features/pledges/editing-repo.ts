@@ -12,8 +12,12 @@ export interface PledgeRefRow extends PledgeRef {
 export async function loadPledgeRef(db: Executor, pledgeId: string): Promise<PledgeRefRow | null> {
   const p = await db.selectFrom('pledge').select(['id', 'state']).where('id', '=', pledgeId).executeTakeFirst();
   if (!p) return null;
-  const parties = await db.selectFrom('pledge_party').select('party_id').where('pledge_id', '=', pledgeId).orderBy('position').execute();
-  return { id: p.id, state: p.state, partyIds: parties.map((r) => r.party_id) };
+  const [parties, open] = await Promise.all([
+    db.selectFrom('pledge_party').select('party_id').where('pledge_id', '=', pledgeId).orderBy('position').execute(),
+    db.selectFrom('pledge_version').select('id').where('pledge_id', '=', pledgeId).where('state', '=', 'awaiting_signatures').executeTakeFirst(),
+  ]);
+  const state = p.state === 'draft' && open ? 'awaiting_signatures' : p.state;
+  return { id: p.id, state, partyIds: parties.map((r) => r.party_id) };
 }
 
 export async function findPledgeRow(db: Executor, id: string) {

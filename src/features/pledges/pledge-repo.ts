@@ -14,7 +14,7 @@ import type { PartyInput } from './pledge.js';
 
 // Row mappers: the only place where column names meet domain names.
 
-export function toParty(r: Selectable<PartyTable>): Party {
+export function toParty(r: Pick<Selectable<PartyTable>, 'id' | 'kind' | 'name' | 'slug' | 'municipality_code' | 'county' | 'website_url' | 'is_demo'>): Party {
   return {
     id: r.id,
     kind: r.kind,
@@ -76,7 +76,7 @@ export async function insertParty(db: Executor, id: string, p: z.output<typeof P
     updated_at: now,
   };
   await db.insertInto('party').values(row).execute();
-  return toParty({ ...row, version: 1 });
+  return toParty(row);
 }
 
 export async function findPartyBySlug(db: Executor, slug: string, kind?: PartyKind): Promise<Party | null> {
@@ -130,14 +130,25 @@ export interface MunicipalityPledgeRow {
   pledge: PledgeSummary;
 }
 
-/** Every non-draft pledge with each of its municipalities: the national index is built from this. */
-export async function listPublicPledgesByMunicipality(db: Executor): Promise<MunicipalityPledgeRow[]> {
-  const rows = await db
-    .selectFrom('pledge')
+/**
+ * Every pledge with a signed version, with each of its municipalities: the national index and the
+ * API are built from this. Title and period come from the signed version, not the working copy,
+ * which may be a draft amendment.
+ */
+export async function listPublicPledgesByMunicipality(db: Executor, partyId?: string): Promise<MunicipalityPledgeRow[]> {
+  let q = db
+    .selectFrom('pledge_version')
+    .innerJoin('pledge', 'pledge.id', 'pledge_version.pledge_id')
     .innerJoin('pledge_party', 'pledge_party.pledge_id', 'pledge.id')
     .innerJoin('party', 'party.id', 'pledge_party.party_id')
-    .select(summaryColumns)
     .select([
+      'pledge.id',
+      'pledge_version.title',
+      'pledge_version.starts_on',
+      'pledge_version.ends_on',
+      'pledge_version.period_slug',
+      'pledge.state',
+      'pledge.is_demo',
       'party.id as party_id',
       'party.kind as party_kind',
       'party.name as party_name',
@@ -148,10 +159,11 @@ export async function listPublicPledgesByMunicipality(db: Executor): Promise<Mun
       'party.is_demo as party_is_demo',
     ])
     .where('party.kind', '=', 'municipality')
-    .where('pledge.state', '<>', 'draft')
-    .execute();
+    .where('pledge_version.state', '=', 'signed');
+  if (partyId) q = q.where('party.id', '=', partyId);
+  const rows = await q.orderBy('pledge_version.starts_on', 'desc').execute();
   return rows.map((r) => ({
-    pledge: toSummary(r),
+    pledge: publishedSummary(r),
     municipality: {
       id: r.party_id,
       kind: r.party_kind,
@@ -163,6 +175,18 @@ export async function listPublicPledgesByMunicipality(db: Executor): Promise<Mun
       isDemo: r.party_is_demo === 1,
     },
   }));
+}
+
+/** A pledge being amended is a draft at work but signed in public: the public sees its signed version. */
+export function publishedSummary(r: Pick<Selectable<PledgeTable>, 'id' | 'title' | 'starts_on' | 'ends_on' | 'period_slug' | 'state' | 'is_demo'>): PledgeSummary {
+  return { ...toSummary(r), state: r.state === 'archived' ? 'archived' : 'signed' };
+}
+
+/** The live status of activities, by id: follow-up moves it after signing. */
+export async function activityStatuses(db: Executor, ids: readonly string[]): Promise<Map<string, Activity['status']>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('activity').select(['id', 'status']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.status]));
 }
 
 export async function findPledgeSummary(db: Executor, id: string): Promise<PledgeSummary | null> {

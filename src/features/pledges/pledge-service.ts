@@ -6,10 +6,7 @@ import { parseOrThrow } from '../../platform/validation.js';
 import {
   PartyInput,
   PledgeInput,
-  inForceConflict,
-  isPublic,
   pledgeTiming,
-  periodLabel,
   periodSlug,
   pledgeToShow,
   type Party,
@@ -20,6 +17,8 @@ import {
 import * as repo from './pledge-repo.js';
 import type { Actor } from '../access/policy.js';
 import { recordAudit } from '../audit/audit.js';
+import { loadPublishedPledge } from '../signing/published.js';
+import { assertNoOverlap, registerSignedOutsideApp } from '../signing/signing.js';
 
 /** Use-cases of the pledge register, shared by HTTP routes, the CLI, the demo seed and tests. */
 
@@ -64,29 +63,25 @@ export async function createPledge(db: Executor, input: PledgeInput, by: Changed
       throw new AppError('validation_failed', 'Ett löfte har minst en kommun och ett lokalpolisområde.', [
         { field: 'partyIds', message: 'Välj minst en kommun och ett lokalpolisområde.' },
       ]);
-    await repo.lockParties(trx, municipalities.map((m) => m.id));
-    for (const m of municipalities) {
-      const others = await repo.listPledgeSummariesOfParty(trx, m.id);
-      const clash = inForceConflict({ id, state: p.state, startsOn: p.startsOn, endsOn: p.endsOn }, others);
-      if (clash)
-        throw new AppError(
-          'pledge_in_force_overlap',
-          `${m.name} har redan ett undertecknat löfte för ${periodLabel(clash)} som överlappar perioden.`,
-          [{ field: 'startsOn', message: `Överlappar ${m.name}s löfte för ${periodLabel(clash)}.` }],
-        );
+    const enteredAsSigned = p.state !== 'draft';
+    if (enteredAsSigned) {
+      await repo.lockParties(trx, municipalities.map((m) => m.id));
+      await assertNoOverlap(trx, parties, { id, startsOn: p.startsOn, endsOn: p.endsOn });
     }
     await repo.insertPledgeTree(trx, uuids, id, p, slug, now.toISOString());
     await recordAudit(trx, { actor: by.actor, actorLabel: by.label, action: 'pledge.create', entityType: 'pledge', entityId: id, pledgeId: id, after: { title: p.title, startsOn: p.startsOn, endsOn: p.endsOn, state: p.state, partyIds: p.partyIds } }, now);
+    if (enteredAsSigned)
+      await registerSignedOutsideApp(trx, id, { signedOn: p.signedOn ?? p.startsOn, meetingKind: p.signingMeetingKind, label: by.actor ? `${by.actor.name} <${by.actor.email}>` : (by.label ?? 'system') }, now);
   });
   const created = await repo.loadPledgeDocument(db, id);
   if (!created) throw new AppError('internal', 'Löftet sparades men kunde inte läsas tillbaka.');
   return created;
 }
 
-/** A pledge as the public may see it: drafts are indistinguishable from pledges that do not exist. */
+/** A pledge as the public may see it, its signed version: drafts are indistinguishable from pledges that do not exist. */
 export async function getPublicPledge(db: Executor, id: string): Promise<PledgeDocument> {
-  const doc = await repo.loadPledgeDocument(db, id);
-  if (!doc || !isPublic(doc)) throw new AppError('not_found', 'Löftet finns inte.');
+  const doc = await loadPublishedPledge(db, id);
+  if (!doc) throw new AppError('not_found', 'Löftet finns inte.');
   return doc;
 }
 
@@ -109,7 +104,7 @@ export interface MunicipalityView {
 async function publicMunicipality(db: Executor, slug: string) {
   const municipality = await repo.findPartyBySlug(db, slug, 'municipality');
   if (!municipality) throw new AppError('not_found', `Ingen kommun med adressen ${slug}.`);
-  const periods = (await repo.listPledgeSummariesOfParty(db, municipality.id)).filter(isPublic);
+  const periods = (await repo.listPublicPledgesByMunicipality(db, municipality.id)).map((r) => r.pledge);
   return { municipality, periods };
 }
 

@@ -8,6 +8,13 @@ export type PartyKind = (typeof PARTY_KINDS)[number];
 export const PLEDGE_STATES = ['draft', 'signed', 'archived'] as const;
 export type PledgeState = (typeof PLEDGE_STATES)[number];
 
+/**
+ * The state of the working copy as editing sees it. A draft with a version awaiting signatures is
+ * frozen: nobody edits it until the version is signed or withdrawn. Derived, not stored (see
+ * docs/decisions/signing.md).
+ */
+export type WorkingState = PledgeState | 'awaiting_signatures';
+
 export const ACTIVITY_STATUSES = ['planned', 'in_progress', 'done', 'delayed', 'cancelled'] as const;
 export type ActivityStatus = (typeof ACTIVITY_STATUSES)[number];
 
@@ -71,6 +78,18 @@ export interface PledgeSummary {
   isDemo: boolean;
 }
 
+/** Who signed the version a public page shows, and how to check it. */
+export interface SigningInfo {
+  versionId: string;
+  versionNumber: number;
+  contentHash: string;
+  signedAt: string;
+  meeting: { on: string; kind: 'digital' | 'physical'; note: string | null } | null;
+  signatures: { name: string; roleTitle: string; partyId: string; signedAt: string; method: string }[];
+  /** Signed versions before this one, which stay public. */
+  earlierVersions: number;
+}
+
 /** A whole pledge as the public pages, the API and exports see it. */
 export interface PledgeDocument extends PledgeSummary {
   background: string;
@@ -79,6 +98,8 @@ export interface PledgeDocument extends PledgeSummary {
   parties: Party[];
   signatories: Signatory[];
   focusAreas: FocusArea[];
+  /** Set on public documents, which are always a signed version. */
+  signing?: SigningInfo;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,6 +180,13 @@ export const PledgeInput = z
     endsOn: isoDate,
     background: z.string().trim().max(20000).default(''),
     state: z.enum(PLEDGE_STATES).default('draft'),
+    /**
+     * For a pledge entered as already signed (state signed or archived): when and how it was signed
+     * outside the app, e.g. on paper before the register existed. Recorded as such, never as an
+     * in-app signature.
+     */
+    signedOn: isoDate.nullable().default(null),
+    signingMeetingKind: z.enum(['digital', 'physical']).nullable().default(null),
     isDemo: z.boolean().default(false),
     partyIds: z.array(z.uuid()).min(2, 'Ett löfte har minst en kommun och ett lokalpolisområde.'),
     signatories: z.array(SignatoryInput).default([]),
