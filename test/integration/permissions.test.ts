@@ -102,7 +102,7 @@ const structureCases: Case[] = [
     route: '/admin/undertecknare/:id/ta-bort',
     url: async (f, s) => {
       const id = randomUUID();
-      await insertSignatory(s.t.db, { id, pledgeId: f.pledgeId, partyId: f.ownPartyId, name: 'Att ta bort', roleTitle: 'Kommundirektör' });
+      await insertSignatory(s.t.db, { id, pledgeId: f.pledgeId, partyId: f.ownPartyId, name: 'Att ta bort', roleTitle: 'Kommundirektör', userId: null });
       return `/admin/undertecknare/${id}/ta-bort`;
     },
     formUrl: form,

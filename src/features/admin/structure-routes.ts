@@ -5,7 +5,8 @@ import type { FormState, Values } from '../../platform/views/forms.js';
 import { authorize, can } from '../access/policy.js';
 import { loadPledgeRef } from '../pledges/editing-repo.js';
 import { findPartiesByIds } from '../pledges/pledge-repo.js';
-import { findSection, findSignatory, type Section } from '../pledges/structure-repo.js';
+import { findSection, findSignatory, listSigningCandidates, type Section } from '../pledges/structure-repo.js';
+import { sortSv } from '../../platform/text.js';
 import * as edit from '../pledges/structure-editing.js';
 import { adminContext, redirectWithFlash, sendAdminPage } from './context.js';
 import { attempt, uuidOr404 } from './form-helpers.js';
@@ -132,7 +133,12 @@ export function structureRoutes(app: FastifyInstance, deps: AppDeps): void {
   const renderSignatory = async (req: Req, reply: FastifyReply, pledgeId: string, heading: string, state: FormState, conflict: Record<string, unknown> | null = null, status = 200) => {
     const pledge = await pledgeOf(pledgeId);
     authorize(req.actor, { action: 'pledge.edit', pledge });
-    return sendAdminPage(reply, SignatoryFormPage({ ctx: adminContext(req, reply), heading, action: req.url, backHref: back(pledgeId), state, conflict, parties: await partyOptions(pledge.partyIds) }), status);
+    const parties = await partyOptions(pledge.partyIds);
+    const accounts = sortSv(
+      (await listSigningCandidates(deps.db, pledge.partyIds)).map((u) => ({ value: u.id, label: `${u.name} (${u.email}), ${parties.find((p) => p.value === u.party_id)?.label ?? ''}` })),
+      (o) => o.label,
+    );
+    return sendAdminPage(reply, SignatoryFormPage({ ctx: adminContext(req, reply), heading, action: req.url, backHref: back(pledgeId), state, conflict, parties, accounts }), status);
   };
 
   app.get<{ Params: { id: string }; Body: Body }>('/admin/loften/:id/undertecknare/ny', async (req, reply) =>
@@ -149,7 +155,7 @@ export function structureRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { id: string }; Body: Body }>('/admin/undertecknare/:id', async (req, reply) => {
     const row = await findSignatory(deps.db, uuidOr404(req.params.id));
     if (!row) throw new AppError('not_found');
-    const values: Values = { version: String(row.version), partyId: row.party_id, name: row.name, roleTitle: row.role_title };
+    const values: Values = { version: String(row.version), partyId: row.party_id, name: row.name, roleTitle: row.role_title, userId: row.user_id ?? '' };
     return renderSignatory(req, reply, row.pledge_id, 'Redigera undertecknare', { values, errors: [] });
   });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, EditConflictError } from '../../platform/errors.js';
 import { parseOrThrow } from '../../platform/validation.js';
 import { authorize, type Actor } from '../access/policy.js';
+import { isInAnyVersion } from '../signing/version-repo.js';
 import { recordAudit } from '../audit/audit.js';
 import { findActivityWithPledge, loadPledgeRef, touchPledge } from './editing-repo.js';
 import type { EditDeps } from './pledge-editing.js';
@@ -78,12 +79,22 @@ export async function moveSection(deps: EditDeps, actor: Actor | null, kind: rep
   return found.pledgeId;
 }
 
+/**
+ * In an amendment, what an earlier version contains stays: follow-ups and the public history point
+ * at it. The way to drop an activity from a signed pledge is the status "inställd".
+ */
+async function refuseIfSigned(trx: EditDeps['db'], pledgeId: string, partId: string): Promise<void> {
+  if (await isInAnyVersion(trx, pledgeId, partId))
+    throw new AppError('invalid_state', 'Delen finns i en låst eller undertecknad version och kan inte tas bort. Ändra texten, eller sätt aktivitetens status till inställd.');
+}
+
 export async function removeSection(deps: EditDeps, actor: Actor | null, kind: repo.Section, id: string): Promise<string> {
   const found = await sectionOrThrow(deps, kind, id);
   authorize(actor, { action: 'pledge.edit', pledge: await pledgeRef(deps, found.pledgeId) });
   await deps.db.transaction().execute(async (trx) => {
     if ((await repo.countChildren(trx, kind, id)) > 0)
       throw new AppError('validation_failed', kind === 'focus_area' ? 'Ta bort fokusområdets löften först.' : 'Ta bort löftets aktiviteter först.');
+    await refuseIfSigned(trx, found.pledgeId, id);
     await repo.deleteSection(trx, kind, id);
     await touchPledge(trx, found.pledgeId, deps.clock().toISOString());
     await recordAudit(trx, { actor, action: `${kind}.delete`, entityType: kind, entityId: id, pledgeId: found.pledgeId, before: { title: found.title, description: found.description } }, deps.clock());
@@ -119,6 +130,7 @@ export async function removeActivity(deps: EditDeps, actor: Actor | null, activi
   const pledge = await pledgeRef(deps, row.pledge_id);
   authorize(actor, { action: 'activity.edit', pledge, ownerPartyId: row.owner_party_id });
   await deps.db.transaction().execute(async (trx) => {
+    await refuseIfSigned(trx, pledge.id, activityId);
     await repo.deleteActivity(trx, activityId);
     await touchPledge(trx, pledge.id, deps.clock().toISOString());
     await recordAudit(trx, { actor, action: 'activity.delete', entityType: 'activity', entityId: activityId, pledgeId: pledge.id, before: { description: row.description, ownerPartyId: row.owner_party_id } }, deps.clock());
@@ -130,13 +142,27 @@ export const SignatoryForm = z.object({
   partyId: z.uuid('Välj vilken part personen undertecknar för.'),
   name: z.string().trim().min(1, 'Ange namnet.').max(200, 'Högst 200 tecken.'),
   roleTitle: z.string().trim().min(1, 'Ange befattningen, t.ex. kommundirektör.').max(200, 'Högst 200 tecken.'),
+  /** The account that signs in the app; may be chosen later, but must be set before freezing. */
+  userId: z
+    .union([z.literal(''), z.uuid('Välj ett konto i listan.')])
+    .optional()
+    .transform((v) => v || null),
 });
+
+/** The signing account must be an active account of the party the person signs for. */
+async function checkSigningAccount(db: EditDeps['db'], f: { partyId: string; userId: string | null }): Promise<void> {
+  if (!f.userId) return;
+  const candidates = await repo.listSigningCandidates(db, [f.partyId]);
+  if (!candidates.some((u) => u.id === f.userId))
+    throw new AppError('validation_failed', 'Kontot hör inte till parten.', [{ field: 'userId', message: 'Välj ett aktivt konto hos den part personen undertecknar för.' }]);
+}
 
 export async function addSignatory(deps: EditDeps, actor: Actor | null, pledgeId: string, form: unknown): Promise<string> {
   const pledge = await pledgeRef(deps, pledgeId);
   authorize(actor, { action: 'pledge.edit', pledge });
   const f = parseOrThrow(SignatoryForm, form);
   if (!pledge.partyIds.includes(f.partyId)) throw new AppError('validation_failed', 'Parten är inte med i löftet.', [{ field: 'partyId', message: 'Välj en av löftets parter.' }]);
+  await checkSigningAccount(deps.db, f);
   const id = randomUUID();
   await deps.db.transaction().execute(async (trx) => {
     await repo.insertSignatory(trx, { id, pledgeId, ...f });
@@ -153,14 +179,15 @@ export async function updateSignatory(deps: EditDeps, actor: Actor | null, id: s
   authorize(actor, { action: 'pledge.edit', pledge });
   const f = parseOrThrow(SignatoryForm.extend({ version }), form);
   if (!pledge.partyIds.includes(f.partyId)) throw new AppError('validation_failed', 'Parten är inte med i löftet.', [{ field: 'partyId', message: 'Välj en av löftets parter.' }]);
+  await checkSigningAccount(deps.db, f);
   await deps.db.transaction().execute(async (trx) => {
     const row = await repo.findSignatory(trx, id);
     if (!row) throw new AppError('not_found');
-    const before = { partyId: row.party_id, name: row.name, roleTitle: row.role_title };
-    const ok = row.version === f.version && (await repo.updateSignatory(trx, id, f.version, { party_id: f.partyId, name: f.name, role_title: f.roleTitle }));
+    const before = { partyId: row.party_id, name: row.name, roleTitle: row.role_title, userId: row.user_id };
+    const ok = row.version === f.version && (await repo.updateSignatory(trx, id, f.version, { party_id: f.partyId, name: f.name, role_title: f.roleTitle, user_id: f.userId }));
     if (!ok) throw new EditConflictError(before, row.version);
     await touchPledge(trx, pledge.id, deps.clock().toISOString());
-    await recordAudit(trx, { actor, action: 'signatory.update', entityType: 'signatory', entityId: id, pledgeId: pledge.id, before, after: { partyId: f.partyId, name: f.name, roleTitle: f.roleTitle } }, deps.clock());
+    await recordAudit(trx, { actor, action: 'signatory.update', entityType: 'signatory', entityId: id, pledgeId: pledge.id, before, after: { partyId: f.partyId, name: f.name, roleTitle: f.roleTitle, userId: f.userId } }, deps.clock());
   });
   return pledge.id;
 }
@@ -171,6 +198,7 @@ export async function removeSignatory(deps: EditDeps, actor: Actor | null, id: s
   const pledge = await pledgeRef(deps, found.pledge_id);
   authorize(actor, { action: 'pledge.edit', pledge });
   await deps.db.transaction().execute(async (trx) => {
+    await refuseIfSigned(trx, pledge.id, id);
     await repo.deleteSignatory(trx, id);
     await touchPledge(trx, pledge.id, deps.clock().toISOString());
     await recordAudit(trx, { actor, action: 'signatory.delete', entityType: 'signatory', entityId: id, pledgeId: pledge.id, before: { partyId: found.party_id, name: found.name, roleTitle: found.role_title } }, deps.clock());

@@ -104,12 +104,15 @@ export async function findSignatory(db: Executor, id: string) {
   return db.selectFrom('signatory').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function insertSignatory(db: Executor, row: { id: string; pledgeId: string; partyId: string; name: string; roleTitle: string }): Promise<void> {
+export async function insertSignatory(db: Executor, row: { id: string; pledgeId: string; partyId: string; name: string; roleTitle: string; userId: string | null }): Promise<void> {
   const position = await nextPosition(db, 'signatory', 'pledge_id', row.pledgeId);
-  await db.insertInto('signatory').values({ id: row.id, pledge_id: row.pledgeId, party_id: row.partyId, name: row.name, role_title: row.roleTitle, position }).execute();
+  await db
+    .insertInto('signatory')
+    .values({ id: row.id, pledge_id: row.pledgeId, party_id: row.partyId, name: row.name, role_title: row.roleTitle, user_id: row.userId, position })
+    .execute();
 }
 
-export async function updateSignatory(db: Executor, id: string, version: number, values: { party_id: string; name: string; role_title: string }): Promise<boolean> {
+export async function updateSignatory(db: Executor, id: string, version: number, values: { party_id: string; name: string; role_title: string; user_id: string | null }): Promise<boolean> {
   const r = await db
     .updateTable('signatory')
     .set((eb) => ({ ...values, version: eb('version', '+', 1) }))
@@ -117,6 +120,17 @@ export async function updateSignatory(db: Executor, id: string, version: number,
     .where('version', '=', version)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** Active accounts of the given parties: who can be chosen to sign for a signatory. */
+export async function listSigningCandidates(db: Executor, partyIds: readonly string[]) {
+  if (partyIds.length === 0) return [];
+  return db
+    .selectFrom('app_user')
+    .select(['id', 'name', 'email', 'party_id'])
+    .where('party_id', 'in', partyIds)
+    .where('disabled_at', 'is', null)
+    .execute();
 }
 
 export async function deleteSignatory(db: Executor, id: string): Promise<void> {

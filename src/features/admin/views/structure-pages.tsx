@@ -53,12 +53,19 @@ export function NewActivityPage(props: Common & { owners: { value: string; label
   );
 }
 
-export function SignatoryFormPage(props: Common & { parties: { value: string; label: string }[] }) {
+export function SignatoryFormPage(props: Common & { parties: { value: string; label: string }[]; accounts: { value: string; label: string }[] }) {
   return (
     <FormShell {...props} submit="Spara" conflictLabels={{ name: 'Namn', roleTitle: 'Befattning' }}>
       <Select state={props.state} name="partyId" label="Undertecknar för" required options={props.parties} />
       <TextField state={props.state} name="name" label="Namn" required autoComplete="off" />
       <TextField state={props.state} name="roleTitle" label="Befattning" hint="T.ex. kommundirektör eller lokalpolisområdeschef." required />
+      <Select
+        state={props.state}
+        name="userId"
+        label="Konto som skriver under"
+        hint="Personen loggar in med det här kontot och skriver under i appen. Måste väljas innan löftet låses för undertecknande."
+        options={[{ value: '', label: 'Inget konto valt ännu' }, ...props.accounts]}
+      />
     </FormShell>
   );
 }

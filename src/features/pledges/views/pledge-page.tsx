@@ -1,21 +1,10 @@
 import type { Messages } from '../../../platform/i18n/index.js';
-import { formatDate, formatNumber } from '../../../platform/views/format.js';
+import { formatDate } from '../../../platform/views/format.js';
 import { Layout, type PageContext } from '../../../platform/views/layout.js';
 import { href } from '../../../platform/views/links.js';
-import { activityCount, periodLabel, type Activity, type Party, type PledgeDocument } from '../pledge.js';
+import { activityCount, periodLabel, type Party, type PledgeDocument } from '../pledge.js';
+import { PledgeBody } from './pledge-body.js';
 import type { MunicipalityView } from '../pledge-service.js';
-
-function target(a: Activity, m: Messages): string {
-  if (!a.target) return m.pledge.noTarget;
-  return a.target.kind === 'numeric' ? `${formatNumber(a.target.value, m)} ${a.target.unit}` : a.target.text;
-}
-
-function schedule(a: Activity, m: Messages): string {
-  const s = a.schedule;
-  if (!s) return m.pledge.noSchedule;
-  const range = [s.startsOn, s.endsOn].filter((d): d is string => d !== null).map((d) => formatDate(d, m)).join('–');
-  return [range, s.text].filter(Boolean).join(', ');
-}
 
 function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   const period = periodLabel(view.pledge);
@@ -83,49 +72,7 @@ export function PledgePage({ ctx, view }: { ctx: PageContext; view: Municipality
         </section>
       ) : null}
 
-      {p.focusAreas.map((fa, i) => (
-        <section key={fa.id} aria-labelledby={`fa-${i + 1}`} class="focus-area">
-          <h2 id={`fa-${i + 1}`}>{fa.title}</h2>
-          {fa.description ? <p>{fa.description}</p> : null}
-          {fa.commitments.map((c) => (
-            <div key={c.id} class="commitment">
-              <h3>{c.title}</h3>
-              {c.description ? <p>{c.description}</p> : null}
-              {c.activities.length === 0 ? (
-                <p class="muted">{m.pledge.noActivities}</p>
-              ) : (
-                <div class="table-scroll" role="region" aria-label={m.pledge.activitiesCaption(c.title)} tabIndex={0}>
-                  <table class="activities">
-                    <caption class="visually-hidden">{m.pledge.activitiesCaption(c.title)}</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">{m.pledge.colActivity}</th>
-                        <th scope="col">{m.pledge.colOwner}</th>
-                        <th scope="col">{m.pledge.colTarget}</th>
-                        <th scope="col">{m.pledge.colSchedule}</th>
-                        <th scope="col">{m.pledge.colStatus}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {c.activities.map((a) => (
-                        <tr key={a.id}>
-                          <td>{a.description}</td>
-                          <td>{partyName.get(a.ownerPartyId)?.name}</td>
-                          <td>{target(a, m)}</td>
-                          <td>{schedule(a, m)}</td>
-                          <td>
-                            <span class={`status s-${a.status}`}>{m.status[a.status]}</span>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )}
-            </div>
-          ))}
-        </section>
-      ))}
+      <PledgeBody pledge={p} m={m} />
 
       <section aria-labelledby="uppfoljning">
         <h2 id="uppfoljning">{m.pledge.followUpHeading}</h2>
