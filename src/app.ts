@@ -8,6 +8,9 @@ import { partyAdminRoutes } from './features/admin/party-routes.js';
 import { pledgeCreateRoutes } from './features/admin/pledge-create-routes.js';
 import { structureRoutes } from './features/admin/structure-routes.js';
 import { ssoRoutes } from './features/sso/routes.js';
+import type { SignatureProvider } from './features/signing/signature-provider.js';
+import { signingPublicRoutes } from './features/signing/public-routes.js';
+import { signingRoutes } from './features/signing/routes.js';
 import { apiRoutes } from './features/api/routes.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
@@ -31,6 +34,8 @@ export interface AppDeps {
   cookieSecure: boolean;
   /** Used in links that leave the site, e.g. in e-mail. */
   publicBaseUrl?: string;
+  /** How signatories prove who they are when signing; the built-in one asks for the password again. */
+  signatureProvider?: SignatureProvider;
 }
 
 export async function buildApp(
@@ -67,6 +72,8 @@ export async function buildApp(
   partyAdminRoutes(app, full);
   pledgeCreateRoutes(app, full);
   structureRoutes(app, full);
+  signingRoutes(app, full);
+  signingPublicRoutes(app, full);
   pledgeRoutes(app, full);
   apiRoutes(app, full);
   return app;

@@ -34,6 +34,11 @@ for (const target of targets) {
       ['/kommun/strangnas/2022-2023?lang=en', 'strangnas-en'],
       ['/kommun/vingaker', 'vingaker'],
       ['/tillganglighet', 'tillganglighet'],
+      ['/kommun/strangnas/2022-2023/versioner', 'versions'],
+      ['/kommun/strangnas/2022-2023/versioner/1', 'version-1'],
+      ['/verifiera', 'verify'],
+      ['/verifiera?kontrollsumma=inte-hex', 'verify-invalid'],
+      ['/v/0123456789ab', 'verify-unknown'],
       ['/kommun/finns-inte', 'not-found'],
     ])('%s passes axe-core WCAG 2.1 A/AA with zero violations', async (path, name) => {
       const page = await context.newPage();

@@ -7,7 +7,12 @@ import { findSection, findSignatory, insertActivity, insertSignatory } from '../
 import { openApp, type TestApp } from '../support/app.js';
 import { csrfFor, signedInAs } from '../support/auth.js';
 import { targets } from '../support/databases.js';
-import { buildMunicipality, buildPledge } from '../support/factories.js';
+import { buildMunicipality, buildPledge, pledgeInput } from '../support/factories.js';
+import { createUser } from '../../src/features/accounts/account-service.js';
+import { createPledge } from '../../src/features/pledges/pledge-service.js';
+import type { Party } from '../../src/features/pledges/pledge.js';
+import { freezeForSigning } from '../../src/features/signing/signing.js';
+import { findSignedVersion, findVersion } from '../../src/features/signing/version-repo.js';
 
 /**
  * The permission matrix: every admin route × every role × the actor's own party and another party,
@@ -35,6 +40,9 @@ interface Fixture {
   ownPartyId: string;
   /** A viewer in the own party, for the user-management routes. */
   userId: string;
+  policePartyId: string;
+  /** A version of a pledge of the same two parties: awaiting signatures (draft) or signed. */
+  versionId: string;
 }
 
 interface Case {
@@ -196,8 +204,57 @@ const partyAndStartCases: Case[] = [
   },
 ];
 
+let readySeq = 0;
+/** A draft of the fixture's two parties that is ready to freeze: each signatory has an account of its party. */
+async function readyDraft(f: Fixture, s: TestApp): Promise<string> {
+  const n = ++readySeq;
+  const signer = async (partyId: string) =>
+    (await createUser(s.t.db, { email: `signer${n}.${partyId.slice(0, 8)}@example.se`, name: `Signerare ${n}`, partyId, role: 'viewer' }, null, { actorLabel: 'test' })).id;
+  const input = pledgeInput({ id: f.ownPartyId } as Party, { id: f.policePartyId } as Party, { state: 'draft', title: `Redo ${n}`, startsOn: `${2040 + n}-01-01`, endsOn: `${2040 + n}-12-31` });
+  const pledge = await createPledge(s.t.db, input);
+  for (const sig of pledge.signatories) await s.t.db.updateTable('signatory').set({ user_id: await signer(sig.partyId) }).where('id', '=', sig.id).execute();
+  return pledge.id;
+}
+const operator = { userId: randomUUID(), name: 'Matris', email: 'matris@example.se', partyId: null, role: null, isSuperadmin: true };
+async function frozenVersion(f: Fixture, s: TestApp): Promise<string> {
+  return (await freezeForSigning({ db: s.t.db, clock: () => new Date() }, operator, await readyDraft(f, s))).id;
+}
+async function signedPledge(f: Fixture, s: TestApp): Promise<string> {
+  const n = ++readySeq;
+  const input = pledgeInput({ id: f.ownPartyId } as Party, { id: f.policePartyId } as Party, { state: 'signed', title: `Undertecknat ${n}`, startsOn: `${2040 + n}-01-01`, endsOn: `${2040 + n}-12-31` });
+  return (await createPledge(s.t.db, input)).id;
+}
+const signingManagers = { draft: members(['admin', 'editor']), signed: members(['admin', 'editor']) };
+
+const signingCases: Case[] = [
+  { method: 'GET', route: '/admin/loften/:id/undertecknande', url: (f) => `/admin/loften/${f.pledgeId}/undertecknande`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  // Freezing and amending change the workflow state, so each actor gets a pledge of its own in the right state.
+  { method: 'POST', route: '/admin/loften/:id/las', url: async (f, s) => `/admin/loften/${await readyDraft(f, s)}/las`, formUrl: form, body: async () => ({}), allowed: signingManagers },
+  { method: 'POST', route: '/admin/loften/:id/andra', url: async (f, s) => `/admin/loften/${await signedPledge(f, s)}/andra`, formUrl: form, body: async () => ({}), allowed: signingManagers },
+  { method: 'GET', route: '/admin/versioner/:id', url: (f) => `/admin/versioner/${f.versionId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  // Only the person designated for a signatory signs; none of the matrix actors is one (the signing test covers who is).
+  {
+    method: 'POST',
+    route: '/admin/versioner/:id/underteckna',
+    url: (f) => `/admin/versioner/${f.versionId}/underteckna`,
+    formUrl: form,
+    body: async (f, s) => ({ confirm: 'yes', contentHash: (await findVersion(s.t.db, f.versionId))!.contentHash, password: 'vad som helst' }),
+    allowed: { draft: [], signed: [] },
+  },
+  { method: 'POST', route: '/admin/versioner/:id/dra-tillbaka', url: async (f, s) => `/admin/versioner/${await frozenVersion(f, s)}/dra-tillbaka`, formUrl: form, body: async () => ({}), allowed: signingManagers },
+  {
+    method: 'POST',
+    route: '/admin/versioner/:id/mote',
+    url: (f) => `/admin/versioner/${f.versionId}/mote`,
+    formUrl: form,
+    body: async (f, s) => ({ version: String((await findVersion(s.t.db, f.versionId))!.rowVersion), on: '2026-11-20', kind: 'physical', note: '' }),
+    allowed: signingManagers,
+  },
+];
+
 const cases: Case[] = [
   ...structureCases,
+  ...signingCases,
   ...partyAndStartCases,
   { method: 'GET', route: '/admin', url: () => '/admin', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften', url: () => '/admin/loften', allowed: { draft: signedIn, signed: signedIn } },
@@ -246,7 +303,9 @@ for (const target of targets) {
       const viewerIn = async (partyId: string) => (await signedInAs(s.t.db, { role: 'viewer', partyId })).user.id;
       const draftUser = await viewerIn(draft.municipality.id);
       const signedUser = await viewerIn(signed.municipality.id);
-      const fixture = (b: typeof draft): Fixture => ({
+      const fixture = (b: typeof draft, versionId: string): Fixture => ({
+        versionId,
+        policePartyId: b.police.id,
         userId: b === draft ? draftUser : signedUser,
         pledgeId: b.pledge.id,
         activityId: b.pledge.focusAreas[0]!.commitments[0]!.activities[1]!.id,
@@ -255,8 +314,9 @@ for (const target of targets) {
         signatoryId: b.pledge.signatories[1]!.id,
         ownPartyId: b.municipality.id,
       });
-      fixtures.draft = fixture(draft);
-      fixtures.signed = fixture(signed);
+      fixtures.signed = fixture(signed, (await findSignedVersion(s.t.db, signed.pledge.id))!.id);
+      fixtures.draft = fixture(draft, '');
+      fixtures.draft.versionId = await frozenVersion(fixtures.draft, s);
       // One set of users for both pledges: make the signed pledge's parties the same people by
       // giving each user membership of the draft's parties and checking the signed pledge with its own.
       cookies.set('super', (await signedInAs(s.t.db, { superadmin: true })).cookie);

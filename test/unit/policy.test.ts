@@ -18,6 +18,25 @@ describe('policy', () => {
     expect(can(actor({ isSuperadmin: true, partyId: null, role: null }), { action: 'pledge.edit', pledge: draft })).toBe(true);
   });
 
+  it('locks a pledge awaiting signatures like a signed one, but lets its parties manage the signing', () => {
+    const frozen = { ...draft, state: 'awaiting_signatures' as const };
+    const operator = actor({ isSuperadmin: true, partyId: null, role: null });
+    expect(can(operator, { action: 'pledge.edit', pledge: frozen })).toBe(false);
+    expect(can(actor({}), { action: 'activity.edit', pledge: frozen, ownerPartyId: 'kommun' })).toBe(false);
+    expect(can(actor({}), { action: 'activity.report', pledge: frozen, ownerPartyId: 'kommun' })).toBe(true);
+    expect(can(actor({ partyId: 'polis', role: 'editor' }), { action: 'signing.manage', pledge: frozen })).toBe(true);
+    expect(can(actor({ role: 'reporter' }), { action: 'signing.manage', pledge: frozen })).toBe(false);
+    expect(can(actor({ partyId: 'annan', role: 'admin' }), { action: 'signing.manage', pledge: frozen })).toBe(false);
+    expect(can(actor({}), { action: 'signing.manage', pledge: { ...draft, state: 'archived' } })).toBe(false);
+  });
+
+  it('lets only the designated person sign, never the operator on their behalf', () => {
+    expect(can(actor({ userId: 'kim', role: 'viewer' }), { action: 'version.sign', signatoryUserIds: ['kim', 'pia'] })).toBe(true);
+    expect(can(actor({ userId: 'ola', role: 'admin' }), { action: 'version.sign', signatoryUserIds: ['kim', 'pia'] })).toBe(false);
+    expect(can(actor({ userId: 'op', isSuperadmin: true, partyId: null, role: null }), { action: 'version.sign', signatoryUserIds: ['kim'] })).toBe(false);
+    expect(can(null, { action: 'version.sign', signatoryUserIds: [null] })).toBe(false);
+  });
+
   it('distinguishes not signed in (401) from not allowed (403)', () => {
     expect(() => authorize(null, { action: 'outbox.read' })).toThrow(expect.objectContaining({ code: 'unauthenticated' }));
     expect(() => authorize(actor({ role: 'viewer' }), { action: 'outbox.read' })).toThrow(expect.objectContaining({ code: 'forbidden' }));

@@ -10,6 +10,8 @@ import { findActivityWithPledge, findPledgeRow, loadPledgeRef } from '../pledges
 import { reportActivityStatus, updateActivity, updatePledgeDetails } from '../pledges/pledge-editing.js';
 import { findPartiesByIds, listActivitiesOwnedBy, listPledgesForAdmin, loadPledgeDocument } from '../pledges/pledge-repo.js';
 import { findUserById } from '../accounts/user-repo.js';
+import { awaitingMySignature } from '../signing/signing-status.js';
+import { findSignedVersion } from '../signing/version-repo.js';
 import { adminContext, flashFrom, redirectWithFlash, sendAdminPage } from './context.js';
 import { attempt, uuidOr404 } from './form-helpers.js';
 import { HistoryPage } from './views/history-page.js';
@@ -37,7 +39,8 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
     const partyId = ctx.actor.partyId;
     const mine = partyId ? await listActivitiesOwnedBy(deps.db, partyId) : [];
     const drafts = (await listPledgesForAdmin(deps.db, partyId)).filter((p) => p.state === 'draft');
-    return sendAdminPage(reply, DashboardPage({ ctx, mine, drafts }));
+    const toSign = await awaitingMySignature(deps.db, ctx.actor);
+    return sendAdminPage(reply, DashboardPage({ ctx, mine, drafts, toSign }));
   });
 
   app.get('/admin/loften', async (req, reply) => {
@@ -48,10 +51,11 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get<{ Params: { id: string } }>('/admin/loften/:id', async (req, reply) => {
     const ctx = adminContext(req, reply, flashFrom(req));
-    const pledge = await loadPledgeDocument(deps.db, uuidOr404(req.params.id));
-    if (!pledge) throw new AppError('not_found');
-    authorize(ctx.actor, { action: 'pledge.read', pledge: { state: pledge.state, partyIds: pledge.parties.map((p) => p.id) } });
-    return sendAdminPage(reply, PledgeAdminPage({ ctx, pledge }));
+    const id = uuidOr404(req.params.id);
+    const [pledge, ref, signed] = await Promise.all([loadPledgeDocument(deps.db, id), loadPledgeRef(deps.db, id), findSignedVersion(deps.db, id)]);
+    if (!pledge || !ref) throw new AppError('not_found');
+    authorize(ctx.actor, { action: 'pledge.read', pledge: ref });
+    return sendAdminPage(reply, PledgeAdminPage({ ctx, pledge, ref, published: signed !== null }));
   });
 
   const detailsValues = (r: NonNullable<Awaited<ReturnType<typeof findPledgeRow>>>): Values => ({

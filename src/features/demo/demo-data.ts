@@ -17,6 +17,8 @@ export interface DemoPledge {
   startsOn: string;
   endsOn: string;
   background: string;
+  /** How the signing meeting was held, where the source says. */
+  signingMeetingKind?: 'digital' | 'physical';
   parties: string[];
   signatories: { party: string; name: string; roleTitle: string }[];
   focusAreas: {
@@ -43,6 +45,7 @@ export const strangnas2022: DemoPledge = {
   endsOn: '2023-12-31',
   background:
     'Polisen och Strängnäs kommun arbetar gemensamt med fokus på ungdomar och kriminalitet. För 2022 och 2023 gäller löftet för första gången i två år, och två nya områden har tillkommit: våld i nära relation samt sexuell exploatering och kränkningar. Löftena ska göra det lättare att tidigt upptäcka narkotikabruk hos unga och våld i hemmet, som ofta är grundorsaken till annan kriminalitet och till otrygghet hos invånarna. Polisen har ökat bemanningen av poliser i yttre tjänst i kommunen. Löftet undertecknades i januari 2022 vid ett digitalt möte och följs upp vid kommunens och polisens centrala Brå-möten under året.',
+  signingMeetingKind: 'digital',
   parties: ['strangnas', 'lpo-strangnas'],
   signatories: [
     { party: 'lpo-strangnas', name: 'Christer Sjökvist', roleTitle: 'Lokalpolisområdeschef' },

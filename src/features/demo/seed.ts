@@ -31,6 +31,9 @@ async function toInput(db: Executor, d: DemoPledge): Promise<PledgeInput> {
     endsOn: d.endsOn,
     background: d.background,
     state: 'signed',
+    // The sources give the month at most, so the registered signatures carry the period's first day.
+    signedOn: d.startsOn,
+    signingMeetingKind: d.signingMeetingKind ?? null,
     isDemo: true,
     partyIds: d.parties.map(id),
     signatories: d.signatories.map((s) => ({ partyId: id(s.party), name: s.name, roleTitle: s.roleTitle })),

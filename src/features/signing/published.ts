@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/executor.js';
-import type { Party, PledgeDocument } from '../pledges/pledge.js';
+import type { PledgeDocument } from '../pledges/pledge.js';
+import { HASH_PREFIX, documentForDisplay } from './version-content.js';
 import { activityStatuses, findPledgeSummary, publishedSummary } from '../pledges/pledge-repo.js';
 import * as repo from './version-repo.js';
 
@@ -38,15 +39,7 @@ export async function publishedDocument(db: Executor, version: repo.PledgeVersio
     background: v.background,
     updatedAt: version.signedAt ?? version.frozenAt,
     version: version.number,
-    parties: v.parties.map((p): Party => ({ ...p, isDemo: v.isDemo })),
-    signatories: v.signatories.map((s) => ({ id: s.id, partyId: s.partyId, name: s.name, roleTitle: s.roleTitle })),
-    focusAreas: v.focusAreas.map((fa) => ({
-      ...fa,
-      commitments: fa.commitments.map((c) => ({
-        ...c,
-        activities: c.activities.map((a) => ({ ...a, status: statuses.get(a.id) ?? 'planned' })),
-      })),
-    })),
+    ...documentForDisplay(v, statuses),
     signing: {
       versionId: version.id,
       versionNumber: version.number,
@@ -80,3 +73,42 @@ export async function loadPublishedVersion(db: Executor, pledgeId: string, numbe
   return { version, document: await publishedDocument(db, version, pledge?.state === 'archived') };
 }
 
+
+export interface PublicVersionPage {
+  version: repo.PledgeVersion;
+  document: PledgeDocument;
+  /** The signed version before this one, for "what changed". */
+  previous: repo.PledgeVersion | null;
+  currentNumber: number;
+}
+
+export async function publicVersionPage(db: Executor, pledgeId: string, number: number): Promise<PublicVersionPage | null> {
+  const versions = await repo.listSignedVersionsOfPledge(db, pledgeId);
+  const version = versions.find((v) => v.number === number);
+  if (!version) return null;
+  const pledge = await findPledgeSummary(db, pledgeId);
+  return {
+    version,
+    document: await publishedDocument(db, version, pledge?.state === 'archived'),
+    previous: versions.find((v) => v.number < number) ?? null,
+    currentNumber: versions.find((v) => v.state === 'signed')?.number ?? number,
+  };
+}
+
+export type Verification =
+  | { status: 'invalid' }
+  | { status: 'not_found' }
+  | { status: 'found'; matches: { version: repo.PledgeVersion; signatures: repo.Signature[] }[] };
+
+/**
+ * Checks a hash (or its first 8+ hex digits, as printed in a PDF's short URL) against signed
+ * versions. Unsigned and withdrawn versions are "not found": only what was signed can be verified.
+ */
+export async function verifyHash(db: Executor, input: string): Promise<Verification> {
+  const prefix = input.trim().toLowerCase();
+  if (!HASH_PREFIX.test(prefix)) return { status: 'invalid' };
+  const versions = await repo.findSignedVersionsByHashPrefix(db, prefix);
+  if (versions.length === 0) return { status: 'not_found' };
+  const signatures = await repo.listSignatures(db, versions.map((v) => v.id));
+  return { status: 'found', matches: versions.map((version) => ({ version, signatures: signatures.filter((s) => s.versionId === version.id) })) };
+}

@@ -111,3 +111,22 @@ export function contentHash(v: VersionDocument): string {
 export const SHORT_HASH_LENGTH = 12;
 export const shortHash = (hash: string) => hash.slice(0, SHORT_HASH_LENGTH);
 export const HASH_PREFIX = /^[0-9a-f]{8,64}$/;
+
+/**
+ * A version in the shape the pledge views take. Status is not part of a version, so it comes from
+ * `statuses` (the live rows, on public pages) or shows as planned (on the signing page, where the
+ * status column is hidden anyway).
+ */
+export function documentForDisplay(v: VersionDocument, statuses: ReadonlyMap<string, Activity['status']> = new Map()): Pick<PledgeDocument, 'parties' | 'signatories' | 'focusAreas'> {
+  return {
+    parties: v.parties.map((p): Party => ({ ...p, isDemo: v.isDemo })),
+    signatories: v.signatories.map((s) => ({ id: s.id, partyId: s.partyId, name: s.name, roleTitle: s.roleTitle })),
+    focusAreas: v.focusAreas.map((fa) => ({
+      ...fa,
+      commitments: fa.commitments.map((c) => ({
+        ...c,
+        activities: c.activities.map((a) => ({ ...a, status: statuses.get(a.id) ?? 'planned' })),
+      })),
+    })),
+  };
+}

@@ -261,3 +261,9 @@ export async function isInAnyVersion(db: Executor, pledgeId: string, partId: str
     .executeTakeFirst();
   return r !== undefined;
 }
+
+/** Every version awaiting signatures: few at any time, so the signer filter runs in code. */
+export async function listOpenVersions(db: Executor): Promise<PledgeVersion[]> {
+  const rows = await db.selectFrom('pledge_version').selectAll().where('state', '=', 'awaiting_signatures').orderBy('frozen_at').execute();
+  return rows.map(toVersion);
+}

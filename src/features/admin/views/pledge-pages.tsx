@@ -1,6 +1,7 @@
 import { messages } from '../../../platform/i18n/index.js';
 import { Csrf, ErrorSummary, Select, TextArea, TextField, type FormState } from '../../../platform/views/forms.js';
-import { can } from '../../access/policy.js';
+import { can, type PledgeRef } from '../../access/policy.js';
+import { workingStateLabel } from '../../signing/views/signing-pages.js';
 import { periodLabel, type Party, type PledgeDocument, type PledgeSummary } from '../../pledges/pledge.js';
 import type { OwnedActivityRow } from '../../pledges/pledge-repo.js';
 import { AdminLayout, type AdminContext } from './admin-layout.js';
@@ -10,11 +11,35 @@ import { ActionButton } from './structure-pages.js';
 const sv = messages('sv');
 const stateLabel: Record<PledgeSummary['state'], string> = { draft: 'Utkast', signed: 'Undertecknat', archived: 'Arkiverat' };
 
-export function DashboardPage({ ctx, mine, drafts }: { ctx: AdminContext; mine: OwnedActivityRow[]; drafts: (PledgeSummary & { municipalities: string })[] }) {
+export function DashboardPage({
+  ctx,
+  mine,
+  drafts,
+  toSign,
+}: {
+  ctx: AdminContext;
+  mine: OwnedActivityRow[];
+  drafts: (PledgeSummary & { municipalities: string })[];
+  toSign: { id: string; number: number; title: string }[];
+}) {
   const attention = mine.filter((a) => a.status === 'delayed');
   return (
     <AdminLayout ctx={ctx} title="Översikt">
       <h1>Hej {ctx.actor.name}</h1>
+      {toSign.length > 0 ? (
+        <section aria-labelledby="to-sign" class="notice">
+          <h2 id="to-sign">Väntar på din underskrift</h2>
+          <ul>
+            {toSign.map((v) => (
+              <li key={v.id}>
+                <a href={`/admin/versioner/${v.id}`}>
+                  Version {v.number} av {v.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section aria-labelledby="attention">
         <h2 id="attention">Behöver uppmärksamhet</h2>
         {drafts.length === 0 && attention.length === 0 ? (
@@ -108,8 +133,7 @@ export function PledgeListPage({ ctx, pledges }: { ctx: AdminContext; pledges: (
   );
 }
 
-export function PledgeAdminPage({ ctx, pledge }: { ctx: AdminContext; pledge: PledgeDocument }) {
-  const ref = { state: pledge.state, partyIds: pledge.parties.map((p) => p.id) };
+export function PledgeAdminPage({ ctx, pledge, ref, published }: { ctx: AdminContext; pledge: PledgeDocument; ref: PledgeRef; published: boolean }) {
   const party = new Map<string, Party>(pledge.parties.map((p) => [p.id, p]));
   const canEdit = can(ctx.actor, { action: 'pledge.edit', pledge: ref });
   return (
@@ -119,15 +143,24 @@ export function PledgeAdminPage({ ctx, pledge }: { ctx: AdminContext; pledge: Pl
       </p>
       <h1>{pledge.title}</h1>
       <p class="meta">
-        {stateLabel[pledge.state]} · {periodLabel(pledge)} · {pledge.parties.map((p) => p.name).join(', ')}
+        {workingStateLabel[ref.state]} · {periodLabel(pledge)} · {pledge.parties.map((p) => p.name).join(', ')}
       </p>
       <div class="actions">
         {canEdit ? <a href={`/admin/loften/${pledge.id}/uppgifter`}>Redigera rubrik, period och bakgrund</a> : null}
+        <a href={`/admin/loften/${pledge.id}/undertecknande`}>Undertecknande och versioner</a>
         <a href={`/admin/historik/pledge/${pledge.id}`}>Historik</a>
         {can(ctx.actor, { action: 'pledge.create', partyIds: ref.partyIds }) ? <a href={`/admin/loften/${pledge.id}/kopiera`}>Kopiera till ny period</a> : null}
-        {pledge.state !== 'draft' ? <a href={`/kommun/${pledge.parties.find((p) => p.kind === 'municipality')?.slug}/${pledge.periodSlug}`}>Visa publik sida</a> : null}
+        {published ? <a href={`/kommun/${pledge.parties.find((p) => p.kind === 'municipality')?.slug}/${pledge.periodSlug}`}>Visa publik sida</a> : null}
       </div>
-      {pledge.state !== 'draft' ? <p class="notice">Löftet är {stateLabel[pledge.state].toLocaleLowerCase('sv')}. Texten är låst; ansvariga kan fortfarande rapportera status på sina aktiviteter.</p> : null}
+      {ref.state === 'awaiting_signatures' ? (
+        <p class="notice">
+          Löftet är låst för undertecknande. Texten kan inte ändras förrän alla har skrivit under eller versionen dras tillbaka. <a href={`/admin/loften/${pledge.id}/undertecknande`}>Se vem som har skrivit under</a>.
+        </p>
+      ) : ref.state !== 'draft' ? (
+        <p class="notice">Löftet är {workingStateLabel[ref.state].toLocaleLowerCase('sv')}. Texten är låst; ansvariga kan fortfarande rapportera status på sina aktiviteter.</p>
+      ) : published ? (
+        <p class="notice">Ett tillägg pågår. Allmänheten ser den undertecknade versionen tills den nya är undertecknad av alla.</p>
+      ) : null}
       <section aria-labelledby="undertecknare">
         <h2 id="undertecknare">Undertecknare</h2>
         {pledge.signatories.length === 0 ? <p class="muted">Inga undertecknare ännu.</p> : null}
@@ -212,7 +245,7 @@ export function PledgeAdminPage({ ctx, pledge }: { ctx: AdminContext; pledge: Pl
                   </tbody>
                 </table>
               )}
-              {pledge.state === 'draft' && pledge.parties.some((p) => can(ctx.actor, { action: 'activity.edit', pledge: ref, ownerPartyId: p.id })) ? (
+              {ref.state === 'draft' && pledge.parties.some((p) => can(ctx.actor, { action: 'activity.edit', pledge: ref, ownerPartyId: p.id })) ? (
                 <a href={`/admin/atagande/${c.id}/aktiviteter/ny`}>
                   Lägg till aktivitet<span class="visually-hidden"> under {c.title}</span>
                 </a>

@@ -4,6 +4,7 @@ import { Layout, type PageContext } from '../../../platform/views/layout.js';
 import { href } from '../../../platform/views/links.js';
 import { activityCount, periodLabel, type Party, type PledgeDocument } from '../pledge.js';
 import { PledgeBody } from './pledge-body.js';
+import { SignedLine } from '../../signing/views/version-pages.js';
 import type { MunicipalityView } from '../pledge-service.js';
 
 function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
@@ -41,6 +42,7 @@ export function PledgePage({ ctx, view }: { ctx: PageContext; view: Municipality
         {m.pledge.periodLabel}: <strong>{period}</strong> ({formatDate(p.startsOn, m)} – {formatDate(p.endsOn, m)})
       </p>
       <StateNotice view={view} m={m} />
+      <SignedLine pledge={p} m={m} base={`/kommun/${view.municipality.slug}/${p.periodSlug}`} locale={ctx.locale} />
 
       <section aria-labelledby="parter">
         <h2 id="parter">{m.pledge.partiesHeading}</h2>
