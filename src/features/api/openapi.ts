@@ -130,8 +130,23 @@ export const openapiDocument = {
             type: 'object',
             properties: {
               background: { type: 'string' },
-              updatedAt: { type: 'string', format: 'date-time' },
-              version: { type: 'integer' },
+              updatedAt: { type: 'string', format: 'date-time', description: 'When the version shown was signed.' },
+              version: { type: 'integer', description: 'The number of the signed version shown.' },
+              signedVersion: {
+                type: 'object',
+                description: 'The signed version this document is. The hash is SHA-256 over its RFC 8785 canonical content; see /verifiera.',
+                properties: {
+                  number: { type: 'integer' },
+                  contentHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                  signedAt: { type: 'string', format: 'date-time' },
+                  verifyUrl: { type: 'string' },
+                  meeting: { oneOf: [{ type: 'null' }, { type: 'object', properties: { on: { type: 'string', format: 'date' }, kind: { type: 'string', enum: ['digital', 'physical'] } } }] },
+                  signatures: {
+                    type: 'array',
+                    items: { type: 'object', properties: { name: { type: 'string' }, roleTitle: { type: 'string' }, partyId: { type: 'string' }, signedAt: { type: 'string', format: 'date-time' }, method: { type: 'string' } } },
+                  },
+                },
+              },
               parties: { type: 'array', items: { $ref: '#/components/schemas/Party' } },
               signatories: {
                 type: 'array',

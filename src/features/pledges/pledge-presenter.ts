@@ -29,6 +29,16 @@ export function presentPledge(p: PledgeDocument) {
     background: p.background,
     updatedAt: p.updatedAt,
     version: p.version,
+    signedVersion: p.signing
+      ? {
+          number: p.signing.versionNumber,
+          contentHash: p.signing.contentHash,
+          signedAt: p.signing.signedAt,
+          verifyUrl: `/v/${p.signing.contentHash.slice(0, 12)}`,
+          meeting: p.signing.meeting ? { on: p.signing.meeting.on, kind: p.signing.meeting.kind } : null,
+          signatures: p.signing.signatures.map((s) => ({ name: s.name, roleTitle: s.roleTitle, partyId: s.partyId, signedAt: s.signedAt, method: s.method })),
+        }
+      : null,
     parties: p.parties.map(presentParty),
     signatories: p.signatories.map((s) => ({ id: s.id, partyId: s.partyId, name: s.name, roleTitle: s.roleTitle })),
     focusAreas: p.focusAreas.map((fa) => ({
