@@ -131,6 +131,85 @@ export interface SignatureTable {
   evidence_json: string | null;
 }
 
+type ActivityStatusValue = ActivityTable['status'];
+
+export interface ActivityUpdateTable {
+  id: string;
+  activity_id: string;
+  pledge_id: string;
+  party_id: string;
+  author_user_id: string | null;
+  author_name: string;
+  reported_on: string;
+  created_at: string;
+  status: ActivityStatusValue;
+  previous_status: ActivityStatusValue;
+  status_reason: string | null;
+  outcome_value: number | null;
+  outcome_unit: string | null;
+  /** JSON: [{ label, value }] with non-negative integer values. */
+  counts_json: string | null;
+  narrative: Generated<string>;
+  evidence_url: string | null;
+  evidence_label: string | null;
+  corrects_update_id: string | null;
+}
+
+export interface ActivityUpdateResponseTable {
+  id: string;
+  update_id: string;
+  party_id: string;
+  author_user_id: string | null;
+  author_name: string;
+  kind: 'acknowledge' | 'comment';
+  comment: Generated<string>;
+  created_at: string;
+}
+
+export interface FollowUpMeetingTable {
+  id: string;
+  pledge_id: string;
+  held_on: string;
+  title: string;
+  location: string | null;
+  state: 'planned' | 'closed' | 'cancelled';
+  minutes: Generated<string>;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  version: Generated<number>;
+}
+
+export interface FollowUpAttendeeTable {
+  id: string;
+  meeting_id: string;
+  organisation: string;
+  name: string;
+  role_title: string | null;
+  position: number;
+}
+
+export interface FollowUpDecisionTable {
+  id: string;
+  meeting_id: string;
+  activity_id: string | null;
+  text: string;
+  position: number;
+}
+
+export interface FollowUpReportTable {
+  id: string;
+  pledge_id: string;
+  meeting_id: string | null;
+  kind: 'meeting' | 'year_end';
+  report_date: string;
+  year: number | null;
+  previous_report_id: string | null;
+  snapshot_json: string;
+  created_at: string;
+  created_by: string;
+}
+
 export type Role = 'admin' | 'editor' | 'reporter' | 'viewer';
 
 export interface AppUserTable {
@@ -231,6 +310,12 @@ export interface DB {
   activity: ActivityTable;
   pledge_version: PledgeVersionTable;
   signature: SignatureTable;
+  activity_update: ActivityUpdateTable;
+  activity_update_response: ActivityUpdateResponseTable;
+  follow_up_meeting: FollowUpMeetingTable;
+  follow_up_attendee: FollowUpAttendeeTable;
+  follow_up_decision: FollowUpDecisionTable;
+  follow_up_report: FollowUpReportTable;
   app_user: AppUserTable;
   user_session: UserSessionTable;
   login_throttle: LoginThrottleTable;
