@@ -93,7 +93,7 @@ export const en: Messages = {
   refused: { title: 'That did not work' },
   embed: {
     signedBy: (date: string, signers: string) => `Signed on ${date} by ${signers}.`,
-    readMore: (site: string) => `Read the whole pledge on ${site}`,
+    readMore: (site: string) => `Read the full pledge at ${site}`,
     frameTitle: (municipality: string) => `Citizen pledge for ${municipality}`,
   },
   serverError: {

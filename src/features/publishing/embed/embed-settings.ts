@@ -23,7 +23,7 @@ export type HeadingLevel = (typeof HEADING_LEVELS)[number];
 
 /** WCAG 2.1 SC 1.4.3 for normal text: the accent colours links and headings on white. */
 export const MIN_CONTRAST = 4.5;
-/** The embed's own colour when a party has chosen none: the site's link colour (8.0:1 on white). */
+/** The embed's own colour when a party has chosen none: the site's link colour (7.5:1 on white). */
 export const DEFAULT_ACCENT = '#0b4fb3';
 export const MAX_ORIGINS = 20;
 
@@ -94,11 +94,13 @@ const originsField = z
   .default('')
   .superRefine((text, ctx) => {
     const lines = linesOf(text);
-    lines.forEach((line, i) => {
-      if (line === '') return;
+    // One message for the field (the form shows one per field), naming every line that is wrong.
+    const problems = lines.flatMap((line, i) => {
+      if (line === '') return [];
       const r = parseOrigin(line);
-      if ('problem' in r) ctx.addIssue({ code: 'custom', message: `Rad ${i + 1} (”${line.slice(0, 80)}”): ${r.problem}` });
+      return 'problem' in r ? [`Rad ${i + 1} (”${line.slice(0, 80)}”): ${r.problem}`] : [];
     });
+    if (problems.length > 0) ctx.addIssue({ code: 'custom', message: problems.join(' ') });
     if (new Set(lines.filter(Boolean)).size > MAX_ORIGINS) ctx.addIssue({ code: 'custom', message: `Högst ${MAX_ORIGINS} webbplatser.` });
   })
   .transform((text) => {

@@ -107,7 +107,7 @@ export function embedRoutes(app: FastifyInstance, deps: AppDeps): void {
       const src = embedUrl(base, { slug: mu.slug, part: party.slug });
       return {
         municipalityName: mu.name,
-        periods: mu.pledges.map((p) => `${p.title} (${periodLabel(p)})`).join('; '),
+        periods: mu.pledges.map((p) => periodLabel(p)).join(', '),
         snippet: iframeSnippet(src, sv.embed.frameTitle(mu.name), '100%', 800),
         oembedUrl: oembedUrl(base, `${base}/kommun/${mu.slug}?part=${party.slug}`),
         previewUrl: embedUrl('', { slug: mu.slug, part: party.slug }),

@@ -72,10 +72,10 @@ export function EmbedSettingsPage(props: { ctx: AdminContext; party: { id: strin
         props.snippets.map((s, i) => (
           <section key={s.previewUrl} aria-labelledby={`kod-${i}`}>
             <h3 id={`kod-${i}`}>{s.municipalityName}</h3>
-            <p class="hint">Löften: {s.periods}. Koden visar alltid det löfte som gäller, så den behöver inte bytas vid en ny period.</p>
+            <p class="hint">Gemensamma löften: {s.periods}. Koden visar alltid det löfte som gäller, så den behöver inte bytas vid en ny period.</p>
             <div class="field">
               <label for={`snippet-${i}`}>HTML-kod för {s.municipalityName}</label>
-              <textarea id={`snippet-${i}`} readOnly rows={3}>
+              <textarea id={`snippet-${i}`} readOnly rows={4}>
                 {s.snippet}
               </textarea>
             </div>
