@@ -16,6 +16,7 @@ import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
 import { pledgeRoutes } from './features/pledges/routes.js';
+import { embedRoutes } from './features/publishing/embed/routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -23,6 +24,8 @@ import { registerSecurityHeaders } from './platform/http/security.js';
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: { method: string; url: string }[];
+    /** AppDeps.publicBaseUrl without a trailing slash, or null: read by pageContext for absolute links. */
+    publicBaseUrl: string | null;
   }
 }
 
@@ -57,6 +60,7 @@ export async function buildApp(
   // Every route, as registered: the permission matrix test checks that no admin route escapes it.
   const routes: { method: string; url: string }[] = [];
   app.decorate('routeTable', routes);
+  app.decorate('publicBaseUrl', full.publicBaseUrl ? full.publicBaseUrl.replace(/\/+$/, '') : null);
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
@@ -76,5 +80,6 @@ export async function buildApp(
   signingPublicRoutes(app, full);
   pledgeRoutes(app, full);
   apiRoutes(app, full);
+  embedRoutes(app, full);
   return app;
 }

@@ -19,6 +19,8 @@ export const errorStatus = {
   version_hash_mismatch: 409,
   already_signed: 409,
   database_unavailable: 503,
+  /** oEmbed asked for a format other than JSON (oEmbed 1.0 §2.3.4: 501 Not Implemented). */
+  unsupported_format: 501,
   internal: 500,
 } as const;
 

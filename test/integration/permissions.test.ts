@@ -160,6 +160,16 @@ const partyAndStartCases: Case[] = [
     },
     allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin },
   },
+  // Embed settings (allow-list, look): the party's own admins and the operator.
+  { method: 'GET', route: '/admin/parter/:id/inbaddning', url: (f) => `/admin/parter/${f.ownPartyId}/inbaddning`, allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin } },
+  {
+    method: 'POST',
+    route: '/admin/parter/:id/inbaddning',
+    url: (f) => `/admin/parter/${f.ownPartyId}/inbaddning`,
+    formUrl: form,
+    body: async (f, s) => ({ version: await partyVersion(f, s), embedOrigins: 'https://www.matriskommun.se', accentColor: '#0b4fb3', logoUrl: '', headingLevel: '3' }),
+    allowed: { draft: ownPartyAdmin, signed: ownPartyAdmin },
+  },
   // Users and the outbox: a party's admins manage their own party's users; the operator everyone's.
   { method: 'GET', route: '/admin/anvandare', url: () => '/admin/anvandare', allowed: { draft: partyAdmins, signed: partyAdmins } },
   { method: 'GET', route: '/admin/anvandare/ny', url: () => '/admin/anvandare/ny', allowed: { draft: partyAdmins, signed: partyAdmins } },

@@ -56,6 +56,17 @@ function compressed(html: Buffer, encoding: 'br' | 'gzip'): Promise<Buffer> {
     : gzipAsync(html, { level: 9 });
 }
 
+/**
+ * What a public page sends beyond the headers every public page has: e.g. the embed's own
+ * Content-Security-Policy (frame-ancestors from the parties' allow-lists), and the defaults it
+ * must drop (X-Frame-Options, which cannot express an allow-list). Kept with the cached page, so
+ * a hit sends exactly what the miss did.
+ */
+export interface PageHeaders {
+  set?: Readonly<Record<string, string>>;
+  remove?: readonly string[];
+}
+
 /** One rendered page: the HTML, its validator, and each compressed variant once somebody asked for it. */
 export class RenderedPage {
   readonly identity: Buffer;
@@ -69,10 +80,14 @@ export class RenderedPage {
     html: string,
     /** Clock time (ms) at which the request that rendered it started, so its data is at least this fresh. */
     readonly renderedAt: number,
+    readonly headers: PageHeaders | null = null,
   ) {
     this.identity = Buffer.from(html, 'utf8');
-    // Weak: the same validator for every encoding of the same HTML (RFC 9110 §8.8.1).
-    this.etag = `W/"${createHash('sha1').update(this.identity).digest('base64url')}"`;
+    // Weak: the same validator for every encoding of the same HTML (RFC 9110 §8.8.1). A page's own
+    // headers count too: a new framing allow-list must reach a browser that revalidates, not a 304.
+    const hash = createHash('sha1').update(this.identity);
+    if (headers) hash.update(JSON.stringify(headers));
+    this.etag = `W/"${hash.digest('base64url')}"`;
   }
 
   get bytes(): number {
@@ -224,17 +239,20 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
 }
 
 /** The headers of every public page, cached or not: one place, so both paths send the same. */
-function setPublicPageHeaders(reply: FastifyReply): FastifyReply {
-  return reply.header('Cache-Control', 'public, max-age=60').header('Vary', 'Accept-Encoding').type('text/html; charset=utf-8');
+function setPublicPageHeaders(reply: FastifyReply, own: PageHeaders | null): FastifyReply {
+  reply.header('Cache-Control', 'public, max-age=60').header('Vary', 'Accept-Encoding').type('text/html; charset=utf-8');
+  if (own?.set) reply.headers(own.set);
+  for (const name of own?.remove ?? []) reply.removeHeader(name);
+  return reply;
 }
 
-/** Replies that carry a public page, set by sendPublicHtml and taken over by the onSend hook. */
-const publicPages = new WeakSet<FastifyReply>();
+/** Replies that carry a public page, set by sendPublicHtml and taken over by the onSend hook, with the page's own headers. */
+const publicPages = new WeakMap<FastifyReply, PageHeaders | null>();
 
 /** Sends a rendered public page (published content only, the same for every reader of the URL). */
-export function sendPublicHtml(reply: FastifyReply, html: string): FastifyReply {
-  publicPages.add(reply);
-  return setPublicPageHeaders(reply).send(html);
+export function sendPublicHtml(reply: FastifyReply, html: string, own: PageHeaders | null = null): FastifyReply {
+  publicPages.set(reply, own);
+  return setPublicPageHeaders(reply, own).send(html);
 }
 
 /** ETag and encoding on the reply; the body to send, or null for a 304. */
@@ -293,7 +311,7 @@ export async function registerPageDelivery(
       states.set(req, { key, day, startedAt, generation: cache.generation });
       return done();
     }
-    setPublicPageHeaders(reply);
+    setPublicPageHeaders(reply, page.headers);
     const body = finish(req, reply, page);
     // send() without a payload: send(null) would be serialised as the JSON text "null".
     if (body === null) reply.send();
@@ -304,10 +322,11 @@ export async function registerPageDelivery(
   // Callback style, not async: it runs for every response, and most just pass through.
   app.addHook('onSend', (req, reply, payload, done) => {
     if (!publicPages.has(reply)) return done(null, payload);
+    const own = publicPages.get(reply) ?? null;
     publicPages.delete(reply);
     if (reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
     const state = states.get(req);
-    const page = new RenderedPage(payload, state?.startedAt ?? deps.clock().getTime());
+    const page = new RenderedPage(payload, state?.startedAt ?? deps.clock().getTime(), own);
     if (state && req.method === 'GET' && !reply.hasHeader('Set-Cookie') && swedishDate(deps.clock()) === state.day) {
       // The handler's own date lies between state.day and now: equal ends mean it rendered that day.
       cache.set(state.key, page, state.generation);

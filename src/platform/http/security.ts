@@ -3,8 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 
 /**
  * Strict by default: no scripts at all, styles only from our own origin, and no framing.
- * Routes that must be framed (the embeds of a later issue) loosen frame-ancestors per route by
- * setting their own Content-Security-Policy header (reply.header overrides the default here).
+ * Routes that must be framed (the embeds, features/publishing/embed) loosen frame-ancestors per
+ * route by setting their own Content-Security-Policy header (reply.header overrides the default here).
  */
 export const helmetOptions: FastifyHelmetOptions = {
   contentSecurityPolicy: {

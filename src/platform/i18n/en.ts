@@ -147,6 +147,11 @@ export const en: Messages = {
     home: 'To the front page with all municipalities',
   },
   refused: { title: 'That did not work' },
+  embed: {
+    signedBy: (date: string, signers: string) => `Signed on ${date} by ${signers}.`,
+    readMore: (site: string) => `Read the full pledge at ${site}`,
+    frameTitle: (municipality: string) => `Citizen pledge for ${municipality}`,
+  },
   serverError: {
     title: 'Something went wrong',
     body: 'A technical error occurred. Please try again shortly.',
@@ -169,6 +174,7 @@ export const en: Messages = {
     edit_conflict: 'Someone else changed this while you were editing.',
     invalid_credentials: 'Wrong e-mail address or password.',
     database_unavailable: 'The database is unavailable right now.',
+    unsupported_format: 'That format is not supported.',
     internal: 'An unexpected error occurred.',
   },
   months: [

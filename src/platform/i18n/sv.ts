@@ -149,6 +149,11 @@ export const sv = {
     home: 'Till startsidan med alla kommuner',
   },
   refused: { title: 'Det gick inte' },
+  embed: {
+    signedBy: (date: string, signers: string) => `Undertecknat ${date} av ${signers}.`,
+    readMore: (site: string) => `Läs hela löftet på ${site}`,
+    frameTitle: (municipality: string) => `Medborgarlöfte för ${municipality}`,
+  },
   serverError: {
     title: 'Något gick fel',
     body: 'Ett tekniskt fel uppstod. Försök igen om en stund.',
@@ -171,6 +176,7 @@ export const sv = {
     edit_conflict: 'Någon annan har ändrat det här medan du redigerade.',
     invalid_credentials: 'Fel e-postadress eller lösenord.',
     database_unavailable: 'Databasen är inte tillgänglig just nu.',
+    unsupported_format: 'Formatet stöds inte.',
     internal: 'Ett oväntat fel uppstod.',
   },
   months: [

@@ -8,9 +8,11 @@ export interface PageContext {
   m: Messages;
   /** The request URL (path and query), to offer the same page in the other language. */
   url: string;
+  /** The configured public address (PUBLIC_BASE_URL), for the few links that must be absolute. */
+  baseUrl?: string;
 }
 
-export function Layout(props: { ctx: PageContext; title: string; description?: string; nav?: ComponentChildren; children: ComponentChildren }) {
+export function Layout(props: { ctx: PageContext; title: string; description?: string; head?: ComponentChildren; nav?: ComponentChildren; children: ComponentChildren }) {
   const { ctx } = props;
   const other = ctx.m.otherLang;
   return (
@@ -22,6 +24,7 @@ export function Layout(props: { ctx: PageContext; title: string; description?: s
         {props.description ? <meta name="description" content={props.description} /> : null}
         <link rel="stylesheet" href={stylesheetHref()} />
         <link rel="alternate" hrefLang={other.hrefLang} href={switchLanguage(ctx.url, other.code as Locale)} />
+        {props.head}
       </head>
       <body>
         <a class="skip" href="#main">

@@ -23,6 +23,7 @@ const actionLabel: Record<string, string> = {
   'signatory.delete': 'Undertecknare borttagen',
   'pledge.copy': 'Kopierat till ny period',
   'party.update': 'Parten ändrad',
+  'party.embed': 'Inbäddningen ändrad',
   'party_sso.create': 'Inloggning (SSO) inställd',
   'party_sso.update': 'Inloggning (SSO) ändrad',
   'user.update': 'Användaren ändrad',
@@ -48,6 +49,10 @@ const fieldLabel: Record<string, string> = {
   state: 'Läge',
   name: 'Namn',
   role: 'Roll',
+  embedOrigins: 'Webbplatser som får visa löftet',
+  accentColor: 'Accentfärg',
+  logoUrl: 'Logotyp',
+  headingLevel: 'Rubriknivå',
 };
 
 function show(v: unknown): string {

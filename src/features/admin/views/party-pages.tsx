@@ -99,6 +99,7 @@ export function PartyEditPage(props: { ctx: AdminContext; party: Party; state: F
       <p class="actions">
         <a href={`/admin/historik/party/${party.id}`}>Historik</a>
         <a href={`/admin/parter/${party.id}/sso`}>Inloggning med eget konto (SSO)</a>
+        <a href={`/admin/parter/${party.id}/inbaddning`}>Inbäddning på egen webbplats</a>
       </p>
       <dl>
         <dt>Typ</dt>

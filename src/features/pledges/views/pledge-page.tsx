@@ -6,6 +6,7 @@ import { activityCount, periodLabel, type Party, type PledgeDocument } from '../
 import { PledgeBody } from './pledge-body.js';
 import { SignedLine } from '../../signing/views/version-pages.js';
 import type { MunicipalityView } from '../pledge-service.js';
+import { OembedDiscovery } from '../../publishing/embed/views/oembed-discovery.js';
 
 function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   const period = periodLabel(view.pledge);
@@ -28,7 +29,7 @@ export function PledgePage({ ctx, view }: { ctx: PageContext; view: Municipality
   const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
   const period = periodLabel(p);
   return (
-    <Layout ctx={ctx} title={`${view.municipality.name} ${period}`} description={`${p.title}. ${m.pledge.summary(p.focusAreas.length, activityCount(p))}`}>
+    <Layout ctx={ctx} title={`${view.municipality.name} ${period}`} description={`${p.title}. ${m.pledge.summary(p.focusAreas.length, activityCount(p))}`} head={<OembedDiscovery ctx={ctx} title={p.title} />}>
       <nav aria-label={m.lang === 'sv' ? 'Brödsmulor' : 'Breadcrumbs'} class="crumbs">
         <a href={href('/', ctx.locale)}>{m.siteName}</a> › <span aria-current="page">{view.municipality.name}</span>
       </nav>
