@@ -1,28 +1,34 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, openCsv, type CsvSource } from '../../platform/csv.js';
 import { CsvRowMapper, ImportRefusedError, csvColumnIndex, type ImportRow } from './indicator-import.js';
 
 /**
- * The generic CSV (indicator, period, value, gender, status) → import rows. Indicator files are
- * small (a few figures a year per indicator), so the text is read whole.
+ * The generic CSV (indicator, period, value, gender, status) → import rows, through the shared
+ * reader (BOM, ";" or ",", Windows-1252, line numbers). Any problem refuses the whole file.
  */
-export function readIndicatorCsv(text: string): ImportRow[] {
-  const body = text.replace(/^\uFEFF/, '');
-  const firstLine = body.split(/\r?\n/, 1)[0] ?? '';
-  if (firstLine.trim() === '') throw new ImportRefusedError([{ ref: 'rad 1', column: null, message: 'Filen är tom eller börjar med en tom rad; den första raden ska vara rubrikerna indicator, period, value, gender, status.' }]);
-  // Swedish spreadsheets save with ";" so that "13,5" can keep its decimal comma.
-  const delimiter = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
-  let records: { record: string[]; info: { lines: number } }[];
+export async function readIndicatorCsv(source: CsvSource): Promise<ImportRow[]> {
   try {
-    records = parse(body, { delimiter, info: true, relax_column_count: true, skip_empty_lines: false, trim: false }) as unknown as { record: string[]; info: { lines: number } }[];
+    const file = await openCsv(source);
+    const mapper = new CsvRowMapper(csvColumnIndex(file.columns));
+    for await (const r of file.records()) mapper.add({ line: r.line, cells: r.fields });
+    return mapper.finish();
   } catch (err) {
-    const e = err as { lines?: number; message: string };
-    throw new ImportRefusedError([{ ref: e.lines ? `rad ${e.lines}` : 'filen', column: null, message: `Filen går inte att läsa som CSV: ${e.message}` }]);
+    if (err instanceof CsvError) throw new ImportRefusedError([{ ref: err.line !== null ? `rad ${err.line}` : 'filen', column: err.column, message: capitalised(err.reason) }]);
+    throw err;
   }
-  if (records.length === 0) throw new ImportRefusedError([{ ref: 'filen', column: null, message: 'Filen är tom.' }]);
-  if (records.some((r) => r.record.some((c) => c.includes('\u0000'))))
-    throw new ImportRefusedError([{ ref: 'filen', column: null, message: 'Filen innehåller binära data och är inte en CSV-fil. Spara kalkylbladet som CSV (UTF-8) först.' }]);
-  const [header, ...rows] = records;
-  const mapper = new CsvRowMapper(csvColumnIndex(header!.record));
-  for (const r of rows) mapper.add({ line: r.info.lines, cells: r.record });
-  return mapper.finish();
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toLocaleUpperCase('sv') + s.slice(1);
+}
+
+/**
+ * An uploaded file as text: UTF-8 if it is valid UTF-8, otherwise Windows-1252 (what Swedish
+ * Excel saves as "CSV"). The admin preview carries this text to the confirming step.
+ */
+export function decodeUpload(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
 }

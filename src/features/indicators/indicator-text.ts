@@ -84,7 +84,7 @@ export function indicatorSentence(
     const d = latest.value - baseline.value;
     const same = Math.abs(d) < 1e-9 * Math.max(1, Math.abs(baseline.value));
     main = same ? s.unchanged(name, baselineAt, latestAt) : d < 0 ? s.decreased(name, baselineAt, latestAt) : s.increased(name, baselineAt, latestAt);
-  } else if (latestAt) {
+  } else if (latestAt && !(baseline && latest && latest.period <= String(baseline.year))) {
     main = s.was(name, latestAt);
   } else if (baselineAt) {
     main = s.baselineOnly(name, baselineAt);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDecimalSv } from '../../platform/csv.js';
 
 /**
  * Indicators: measured outcomes beside a pledge (Kolada KPIs, the police's trygghetsmätning, Brå's
@@ -236,10 +237,8 @@ export type IndicatorFormOutput = z.output<typeof IndicatorForm>;
 
 /** "13,5", "13.5" or "1 234,5" → 13.5 / 1234.5; null for an empty field; NaN when it is not a number. */
 export function parseDecimal(raw: string): number | null {
-  const s = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
-  if (s === '') return null;
-  if (!/^-?\d+(?:[.,]\d+)?$/.test(s)) return Number.NaN;
-  return Number(s.replace(',', '.'));
+  if (raw.trim() === '') return null;
+  return parseDecimalSv(raw) ?? Number.NaN;
 }
 
 const yearField = z
@@ -273,7 +272,7 @@ export function linkForm(unit: Unit) {
         const year = f[yearKey];
         if (value !== null && year === null) ctx.addIssue({ code: 'custom', path: [yearKey], message: `Ange vilket år ${what} gäller.` });
         if (value === null && year !== null) ctx.addIssue({ code: 'custom', path: [valueKey], message: `Ange ${what}, eller lämna även året tomt.` });
-        if (value !== null) {
+        if (typeof value === 'number' && !Number.isNaN(value)) {
           const problem = valueProblem(unit, value);
           if (problem) ctx.addIssue({ code: 'custom', path: [valueKey], message: problem });
         }
