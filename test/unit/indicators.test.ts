@@ -154,7 +154,7 @@ describe('the indicator sentence', () => {
     const can = { name: 'Andelen elever i åk 9 som vill prova narkotika', unit: 'percent' as const, direction: 'down' as const };
     const ref = { baseline: { value: 13, year: 2019 }, target: { value: 10, year: 2023 } };
     expect(plain(indicatorSentence(can, ref, [v('2019', 13), v('2023', null, 'not_yet_available')], sv))).toBe(
-      'Andelen elever i åk 9 som vill prova narkotika: utgångsvärdet är 13 % (2019), och nyare värden finns inte ännu; målet är 10 % år 2023. Värdet för 2023 är inte tillgängligt ännu.',
+      'Andelen elever i åk 9 som vill prova narkotika: utgångsvärdet är 13 % (2019); målet är 10 % år 2023. Värdet för 2023 är inte tillgängligt ännu.',
     );
     expect(indicatorSentence(can, ref, [v('2019', 13), v('2021', 11), v('2023', null, 'suppressed')], en)).toBe(
       '“Andelen elever i åk 9 som vill prova narkotika” has decreased from 13% (2019) to 11% (2021); the target is 10% by 2023. The value for 2023 is not published because the numbers are too small.',
@@ -170,6 +170,9 @@ describe('the indicator sentence', () => {
       'Andelen som känner sig otrygga ute sent på kvällen var 19 % (2023); målet är 18 % år 2025.',
     );
     expect(indicatorSentence(otrygghet, { baseline: null, target: null }, [], en)).toBe('“Andelen som känner sig otrygga ute sent på kvällen”: no values are available yet.');
+    expect(plain(indicatorSentence(otrygghet, { baseline: { value: 24, year: 2021 }, target: null }, [], sv))).toBe(
+      'Andelen som känner sig otrygga ute sent på kvällen: utgångsvärdet är 24 % (2021), och nyare värden finns inte ännu.',
+    );
     expect(plain(formatValue(12.345, 'mg_per_day_per_1000', sv))).toBe('12,35 mg/dygn per 1 000 invånare');
   });
 });

@@ -79,6 +79,13 @@ export function indicatorSentence(
   const baselineAt = baseline ? s.at(value(baseline.value), String(baseline.year), false) : null;
   const latestAt = latest ? s.at(value(latest.value), formatPeriod(latest.period, m), latest.status === 'preliminary') : null;
 
+  // A newer period than the newest number: say why it has none rather than skip it silently.
+  const newest = latestPeriod(series);
+  let after = '';
+  if (newest && newest.value === null && (!latest || newest.period > latest.period)) {
+    after = ` ${(newest.status === 'suppressed' ? s.laterSuppressed : s.laterMissing)(formatPeriod(newest.period, m))}`;
+  }
+
   let main: string;
   if (latest && baseline && baselineAt && latestAt && latest.period > String(baseline.year)) {
     const d = latest.value - baseline.value;
@@ -87,7 +94,7 @@ export function indicatorSentence(
   } else if (latestAt && !(baseline && latest && latest.period <= String(baseline.year))) {
     main = s.was(name, latestAt);
   } else if (baselineAt) {
-    main = s.baselineOnly(name, baselineAt);
+    main = s.baselineOnly(name, baselineAt, after !== '');
   } else {
     main = s.nothing(name);
   }
@@ -98,11 +105,5 @@ export function indicatorSentence(
     target = (met ? s.targetMet : s.target)(value(ref.target.value), ref.target.year);
   }
 
-  // A newer period than the newest number: say why it has none rather than skip it silently.
-  const newest = latestPeriod(series);
-  let after = '';
-  if (newest && newest.value === null && (!latest || newest.period > latest.period)) {
-    after = ` ${(newest.status === 'suppressed' ? s.laterSuppressed : s.laterMissing)(formatPeriod(newest.period, m))}`;
-  }
   return `${main}${target}.${after}`;
 }

@@ -78,7 +78,7 @@ export const en: Messages = {
     sectionHeading: 'Indicators',
     sectionIntro:
       'Measurements that show whether things are moving in the right direction. The parties set the baseline and the target; the values come from the source named.',
-    pageLink: (name: string) => `All values for ${name}`,
+    pageLink: (name: string) => `All values and chart: ${name}`,
     chartTitle: (name: string) => `Chart: ${name}`,
     sparklineTitle: (name: string) => `Trend: ${name}`,
     tableCaption: (name: string) => `Values for ${name}`,
@@ -106,7 +106,7 @@ export const en: Messages = {
     downloadCsv: 'Download the values as CSV',
     noValues: 'There are no values yet.',
     genderNote: 'Broken down by gender where the source reports it.',
-    demoNotice: 'Example data: the indicator and its values are a demonstration. Figures not found in a public source are made up and marked as such.',
+    demoNotice: 'Example data: the indicator is a demonstration, compiled from public sources. It is not official statistics.',
     unit: {
       percent: (n: string) => `${n}%`,
       per_100k: (n: string) => `${n} per 100,000 inhabitants`,
@@ -144,7 +144,7 @@ export const en: Messages = {
       increased: (name: string, from: string, to: string) => `“${name}” has increased from ${from} to ${to}`,
       unchanged: (name: string, from: string, to: string) => `“${name}” has not changed: ${from} and ${to}`,
       was: (name: string, at: string) => `“${name}” was ${at}`,
-      baselineOnly: (name: string, at: string) => `“${name}”: the baseline is ${at}, and no later values are available yet`,
+      baselineOnly: (name: string, at: string, laterNoted: boolean) => `“${name}”: the baseline is ${at}${laterNoted ? '' : ', and no later values are available yet'}`,
       nothing: (name: string) => `“${name}”: no values are available yet`,
       target: (value: string, year: number) => `; the target is ${value} by ${year}`,
       targetMet: (value: string, year: number) => `; the target, ${value} by ${year}, has already been reached`,

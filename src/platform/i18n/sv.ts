@@ -80,7 +80,7 @@ export const sv = {
     sectionHeading: 'Indikatorer',
     sectionIntro:
       'Mätningar som visar om det går åt rätt håll. Utgångsvärde och mål har parterna satt; värdena kommer från den källa som anges.',
-    pageLink: (name: string) => `Alla värden för ${name}`,
+    pageLink: (name: string) => `Alla värden och diagram: ${name}`,
     chartTitle: (name: string) => `Diagram: ${name}`,
     sparklineTitle: (name: string) => `Utveckling: ${name}`,
     tableCaption: (name: string) => `Värden för ${name}`,
@@ -108,7 +108,7 @@ export const sv = {
     downloadCsv: 'Hämta värdena som CSV',
     noValues: 'Det finns inga värden ännu.',
     genderNote: 'Uppdelat på kön där källan redovisar det.',
-    demoNotice: 'Exempeldata: indikatorn och dess värden är en demonstration. Siffror som inte finns i en offentlig källa är påhittade och markerade så.',
+    demoNotice: 'Exempeldata: indikatorn är en demonstration, sammanställd ur offentliga källor. Det är inte officiell statistik.',
     unit: {
       percent: (n: string) => `${n}\u00a0%`,
       per_100k: (n: string) => `${n} per 100\u00a0000 invånare`,
@@ -146,7 +146,7 @@ export const sv = {
       increased: (name: string, from: string, to: string) => `${name} har ökat från ${from} till ${to}`,
       unchanged: (name: string, from: string, to: string) => `${name} har inte förändrats: ${from} och ${to}`,
       was: (name: string, at: string) => `${name} var ${at}`,
-      baselineOnly: (name: string, at: string) => `${name}: utgångsvärdet är ${at}, och nyare värden finns inte ännu`,
+      baselineOnly: (name: string, at: string, laterNoted: boolean) => `${name}: utgångsvärdet är ${at}${laterNoted ? '' : ', och nyare värden finns inte ännu'}`,
       nothing: (name: string) => `${name}: det finns inga värden ännu`,
       target: (value: string, year: number) => `; målet är ${value} år ${year}`,
       targetMet: (value: string, year: number) => `; målet, ${value} år ${year}, är redan nått`,

@@ -4,6 +4,8 @@ import { Layout, type PageContext } from '../../../platform/views/layout.js';
 import { href } from '../../../platform/views/links.js';
 import { activityCount, periodLabel, type Activity, type Party, type PledgeDocument } from '../pledge.js';
 import type { MunicipalityView } from '../pledge-service.js';
+import type { PledgeIndicator } from '../../indicators/indicator-service.js';
+import { PledgeIndicators } from '../../indicators/views/pledge-indicators.js';
 
 function target(a: Activity, m: Messages): string {
   if (!a.target) return m.pledge.noTarget;
@@ -32,7 +34,7 @@ function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   }
 }
 
-export function PledgePage({ ctx, view }: { ctx: PageContext; view: MunicipalityView }) {
+export function PledgePage({ ctx, view, indicators = [] }: { ctx: PageContext; view: MunicipalityView; indicators?: PledgeIndicator[] }) {
   const { m } = ctx;
   const p: PledgeDocument = view.pledge;
   const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
@@ -126,6 +128,8 @@ export function PledgePage({ ctx, view }: { ctx: PageContext; view: Municipality
           ))}
         </section>
       ))}
+
+      <PledgeIndicators ctx={ctx} items={indicators} />
 
       <section aria-labelledby="uppfoljning">
         <h2 id="uppfoljning">{m.pledge.followUpHeading}</h2>
