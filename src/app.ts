@@ -14,6 +14,7 @@ import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
 import { pledgeRoutes } from './features/pledges/routes.js';
 import { indicatorRoutes } from './features/indicators/routes.js';
+import { indicatorAdminRoutes } from './features/indicators/admin-routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -70,6 +71,7 @@ export async function buildApp(
   structureRoutes(app, full);
   pledgeRoutes(app, full);
   indicatorRoutes(app, full);
+  indicatorAdminRoutes(app, full);
   apiRoutes(app, full);
   return app;
 }

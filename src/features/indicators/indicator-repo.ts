@@ -386,3 +386,9 @@ export async function pledgePublicPaths(db: Executor, pledgeIds: readonly string
   for (const r of rows) if (!out.has(r.id)) out.set(r.id, `/kommun/${r.slug}/${r.period_slug}`);
   return out;
 }
+
+/** Every link an indicator ever had, removed ones too: its history page shows them all. */
+export async function listAllLinkIdsOfIndicator(db: Executor, indicatorId: string): Promise<string[]> {
+  const rows = await db.selectFrom('indicator_link').select('id').where('indicator_id', '=', indicatorId).execute();
+  return rows.map((r) => r.id);
+}

@@ -232,7 +232,11 @@ export interface ImportResult {
 }
 
 async function rowsOf(deps: IndicatorDeps, party: Party, req: ImportRequest): Promise<ImportRow[]> {
-  if (req.format === 'csv') return readIndicatorCsv(req.text);
+  if (req.format === 'csv') {
+    if (/^\uFEFF?\s*[{[]/.test(req.text))
+      throw new ImportRefusedError([{ ref: 'filen', column: null, message: 'Filen ser ut att vara JSON, som Koladas API svarar med. Välj formatet Kolada, eller spara värdena som CSV.' }]);
+    return readIndicatorCsv(req.text);
+  }
   const file = parseKoladaJson(req.text);
   if (party.kind !== 'municipality' || !party.municipalityCode)
     throw new ImportRefusedError([{ ref: 'filen', column: null, message: `Kolada redovisar kommuner, och ${party.name} är ingen kommun. Välj den kommun filen gäller.` }]);
