@@ -15,6 +15,7 @@ import { directoryRoutes } from './features/directory/routes.js';
 import { pledgeRoutes } from './features/pledges/routes.js';
 import { indicatorRoutes } from './features/indicators/routes.js';
 import { indicatorAdminRoutes } from './features/indicators/admin-routes.js';
+import { overviewRoutes } from './features/overview/routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -72,6 +73,7 @@ export async function buildApp(
   pledgeRoutes(app, full);
   indicatorRoutes(app, full);
   indicatorAdminRoutes(app, full);
+  overviewRoutes(app, full);
   apiRoutes(app, full);
   return app;
 }

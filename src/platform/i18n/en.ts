@@ -176,6 +176,7 @@ export const en: Messages = {
     noPledge: 'No published pledge',
     inForce: (period: string) => `${period}, in force`,
     latest: (period: string) => `${period}, latest`,
+    upcoming: (period: string) => `${period}, upcoming`,
     activitySummary: (done: number, total: number) => (total === 0 ? 'No activities' : `${done} of ${total} done`),
     neverFollowedUp: 'None reported',
     freshness: {

@@ -178,6 +178,7 @@ export const sv = {
     noPledge: 'Inget publicerat löfte',
     inForce: (period: string) => `${period}, gäller nu`,
     latest: (period: string) => `${period}, senaste`,
+    upcoming: (period: string) => `${period}, börjar gälla`,
     activitySummary: (done: number, total: number) => (total === 0 ? 'Inga aktiviteter' : `${done} av ${total} genomförda`),
     neverFollowedUp: 'Ingen rapporterad',
     freshness: {
