@@ -14,7 +14,7 @@ import { findPartiesByIds } from '../pledges/pledge-repo.js';
 import type { Party } from '../pledges/pledge.js';
 import type { Indicator } from './indicator.js';
 import { decodeUpload } from './indicator-csv.js';
-import { ImportRefusedError, type ImportIssue } from './indicator-import.js';
+import { ImportRefusedError, describeIssue, type ImportIssue } from './indicator-import.js';
 import * as repo from './indicator-repo.js';
 import { createIndicatorFromForm, importFromForm, importSummary, linkIndicator, removeLink, updateIndicator, updateLink, type ImportResult } from './indicator-service.js';
 import { EditLinkPage, ImportPage, ImportPreviewPage, IndicatorAdminPage, IndicatorListPage, NewIndicatorPage, NewLinkPage } from './views/admin-pages.js';
@@ -251,6 +251,5 @@ export function indicatorAdminRoutes(app: FastifyInstance, deps: AppDeps): void 
 }
 
 function describeOne(i: ImportIssue): string {
-  const where = i.column ? `${i.ref}, kolumn ${i.column}` : i.ref;
-  return `${where.charAt(0).toLocaleUpperCase('sv')}${where.slice(1)}: ${i.message} Inget har sparats.`;
+  return `${describeIssue(i)} Inget har sparats.`;
 }

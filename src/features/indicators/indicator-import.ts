@@ -51,7 +51,7 @@ export class ImportRefusedError extends AppError {
 }
 
 export function describeIssue(i: ImportIssue): string {
-  const where = i.column ? `${capitalise(i.ref)}, ${i.column}` : capitalise(i.ref);
+  const where = i.column ? `${capitalise(i.ref)}, kolumn ${i.column}` : capitalise(i.ref);
   return `${where}: ${i.message}`;
 }
 

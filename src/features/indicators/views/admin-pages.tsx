@@ -448,7 +448,7 @@ export function ImportPreviewPage(props: { ctx: AdminContext; partyId: string; p
       <Crumbs current="Förhandsgranska" />
       <h1>Förhandsgranska importen</h1>
       <p>
-        {props.fileName ? `${props.fileName} till ${props.partyName}` : props.partyName}: {plan.rows} värden i filen. Inget är sparat ännu.
+        {props.fileName ? `${props.fileName} till ${props.partyName}` : props.partyName}: {plan.rows === 1 ? '1 värde' : `${plan.rows} värden`} i filen. Inget är sparat ännu.
       </p>
       {plan.duplicates > 0 ? <p>{plan.duplicates} rader upprepar ett värde som redan finns i filen och räknas en gång.</p> : null}
       {plan.indicators.map((p) => (
