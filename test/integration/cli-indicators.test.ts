@@ -68,7 +68,8 @@ describe('the Kolada fetcher against a local server', () => {
 });
 
 for (const target of targets) {
-  describe.skipIf(target.skip)(`loften indicators on ${target.name}`, () => {
+  // Each test starts the real binary several times; on a busy two-core machine that alone can take half a minute.
+  describe.skipIf(target.skip)(`loften indicators on ${target.name}`, { timeout: 120_000 }, () => {
     let url: string;
     let dispose: () => Promise<void>;
     let dir: string;
