@@ -10,6 +10,7 @@ import { presentPledge } from './features/pledges/pledge-presenter.js';
 import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
+import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
 
 /** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
 
@@ -28,6 +29,9 @@ Kommandon:
                               Skriv ut ett helt medborgarlöfte som JSON
   user add --email ADRESS (--party KORTNAMN --role ROLL | --superadmin)
                               Lägg till en användare, t.ex. den första administratören
+  indicators import-kolada FIL --municipality KOMMUNKOD
+  indicators import-csv FIL --party KORTNAMN
+                              Importera värden till indikatorer (Kolada-JSON eller CSV)
 
 Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
 Skriv "loften <kommando> --help" för mer om ett kommando.`,
@@ -66,6 +70,7 @@ en superadministratör som hanterar alla parter. Så skapas den första administ
 Lösenordet (minst 12 tecken) läses från LOFTEN_PASSWORD om den är satt, annars
 från standard in om den inte är en terminal, annars frågas det efter utan eko.
 Länken skickas med SMTP_URL; utan den hamnar den i utkorgen och skrivs ut här.`,
+  indicators: INDICATORS_HELP,
 };
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> {
@@ -103,6 +108,9 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       superadmin: { type: 'boolean' },
       'send-reset': { type: 'boolean' },
+      municipality: { type: 'string' },
+      kpi: { type: 'string' },
+      'dry-run': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -169,6 +177,17 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of r.lines) console.log(line);
       for (const w of r.warnings) console.error(`loften: ${w}`);
       return 0;
+    }
+    case 'indicators': {
+      const [sub, file, ...extra] = positionals;
+      if (extra.length > 0) throw new UsageError(`För många argument: ${extra.join(' ')}. Skriv "loften indicators --help".`);
+      const config = loadConfig();
+      const r = await withDatabase(async (d) =>
+        indicatorsCommand(d.db, { sub, file, municipality: values.municipality, party: values.party, kpi: values.kpi, dryRun: values['dry-run'] ?? false }, { koladaApiUrl: config.koladaApiUrl }),
+      );
+      for (const line of r.out) console.log(line);
+      for (const line of r.err) console.error(`loften: ${line}`);
+      return r.code;
     }
   }
   return 2;

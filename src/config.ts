@@ -27,6 +27,8 @@ const Schema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   /** "false" starts without the demo pledges even on an empty database. */
   LOFTEN_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Kolada's API, e.g. https://api.kolada.se/v2, for `loften indicators fetch-kolada`. Unset: no fetching (the default). */
+  KOLADA_API_URL: z.url('måste vara en fullständig adress, t.ex. https://api.kolada.se/v2').optional(),
 });
 
 export type Config = {
@@ -40,6 +42,7 @@ export type Config = {
   mailFrom: string;
   cookieSecure: boolean;
   trustProxy: boolean | string;
+  koladaApiUrl: string | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -64,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     cookieSecure: e.COOKIE_SECURE,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
+    koladaApiUrl: e.KOLADA_API_URL,
   };
 }

@@ -300,6 +300,55 @@ export interface AuditEventTable {
   after_json: string | null;
 }
 
+export interface IndicatorTable {
+  id: string;
+  party_id: string;
+  code: string;
+  name: string;
+  definition: string;
+  unit: 'percent' | 'per_100k' | 'count' | 'mg_per_day_per_1000';
+  direction: 'up' | 'down';
+  source: 'kolada' | 'trygghetsmatning' | 'ntu' | 'can' | 'school_survey' | 'wastewater' | 'local';
+  kolada_kpi: string | null;
+  source_detail: string;
+  level: 'municipality' | 'police_area' | 'district';
+  area_name: string | null;
+  reporting_lag_months: number;
+  is_demo: number;
+  created_at: string;
+  updated_at: string;
+  version: Generated<number>;
+}
+
+export interface IndicatorLinkTable {
+  id: string;
+  indicator_id: string;
+  focus_area_id: string | null;
+  commitment_id: string | null;
+  baseline_value: number | null;
+  baseline_year: number | null;
+  target_value: number | null;
+  target_year: number | null;
+  created_at: string;
+  updated_at: string;
+  removed_at: string | null;
+  version: Generated<number>;
+}
+
+export interface IndicatorValueTable {
+  id: string;
+  indicator_id: string;
+  period: string;
+  gender: 'T' | 'K' | 'M';
+  value: number | null;
+  status: 'preliminary' | 'final' | 'not_yet_available' | 'suppressed';
+  previous_value: number | null;
+  previous_status: string | null;
+  corrected_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   party: PartyTable;
   pledge: PledgeTable;
@@ -324,4 +373,7 @@ export interface DB {
   party_sso: PartySsoTable;
   oidc_login: OidcLoginTable;
   audit_event: AuditEventTable;
+  indicator: IndicatorTable;
+  indicator_link: IndicatorLinkTable;
+  indicator_value: IndicatorValueTable;
 }

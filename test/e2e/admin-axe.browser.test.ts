@@ -6,6 +6,7 @@ import { signedInAs } from '../support/auth.js';
 import { browserSkip, expectNoAxeViolations, launchBrowser } from '../support/browser.js';
 import { targets } from '../support/databases.js';
 import { buildPledge } from '../support/factories.js';
+import { defineIndicator, linkIndicator } from '../../src/features/indicators/indicator-service.js';
 
 /**
  * axe-core on every admin page and every public form page: the list is taken from the app's own
@@ -27,7 +28,12 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
     const c = fa.commitments[0]!;
     const operator = await signedInAs(s.t.db, { superadmin: true });
     const viewer = await signedInAs(s.t.db, { role: 'viewer', partyId: built.municipality.id });
+    const deps = { db: s.t.db, clock: () => new Date() };
+    const indicator = await defineIndicator(deps, { partyId: built.municipality.id, code: 'otrygghet', name: 'Andelen som känner sig otrygga', unit: 'percent', direction: 'down', source: 'trygghetsmatning', level: 'municipality' }, { actor: null, label: 'test' });
+    const indicatorLink = await linkIndicator(deps, null, indicator.id, { place: `fa:${fa.id}`, baselineValue: '24', baselineYear: '2021', targetValue: '18', targetYear: '2025' }, { actor: null, label: 'test' });
     Object.assign(params, {
+      '/admin/indikatorer/:id': indicator.id,
+      '/admin/indikatorkopplingar/:id': indicatorLink,
       '/admin/loften/:id': built.pledge.id,
       '/admin/fokusomraden/:id': fa.id,
       '/admin/atagande/:id': c.id,

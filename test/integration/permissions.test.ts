@@ -13,6 +13,9 @@ import { createPledge } from '../../src/features/pledges/pledge-service.js';
 import type { Party } from '../../src/features/pledges/pledge.js';
 import { freezeForSigning } from '../../src/features/signing/signing.js';
 import { findSignedVersion, findVersion } from '../../src/features/signing/version-repo.js';
+import { defineIndicator, linkIndicator } from '../../src/features/indicators/indicator-service.js';
+import { insertLink } from '../../src/features/indicators/indicator-repo.js';
+import { insertSection } from '../../src/features/pledges/structure-repo.js';
 
 /**
  * The permission matrix: every admin route × every role × the actor's own party and another party,
@@ -43,6 +46,9 @@ interface Fixture {
   policePartyId: string;
   /** A version of a pledge of the same two parties: awaiting signatures (draft) or signed. */
   versionId: string;
+  /** An indicator of the own party, linked to the pledge's first focus area. */
+  indicatorId: string;
+  indicatorLinkId: string;
 }
 
 interface Case {
@@ -55,6 +61,10 @@ interface Case {
   formUrl?: (f: Fixture) => string;
   /** An array value is a repeated field, as a group of checkboxes posts it. */
   body?: (f: Fixture, s: TestApp) => Promise<Record<string, string | string[]>>;
+  /** Sent as multipart/form-data with this file after the fields (an upload route). */
+  file?: { name: string; filename: string; content: string };
+  /** The status of success when it is not 200 (GET) or 303 (POST), e.g. a POST that answers with a preview page. */
+  ok?: number;
   allowed: { draft: ActorKey[]; signed: ActorKey[] };
 }
 
@@ -262,10 +272,105 @@ const signingCases: Case[] = [
   },
 ];
 
+/** Who may import into a party's indicators: its admins, editors and reporters (the form: any party's). */
+const importers: ActorKey[] = ['super', ...(['admin', 'editor', 'reporter'] as Role[]).flatMap((r) => (['own', 'police', 'other'] as Scope[]).map((sc) => `${r}@${sc}` as ActorKey))];
+const indicatorVersion = async (f: Fixture, s: TestApp) => String((await s.t.db.selectFrom('indicator').select('version').where('id', '=', f.indicatorId).executeTakeFirstOrThrow()).version);
+/** A new empty focus area in the fixture's pledge, so each allowed actor has a place of its own to link to. */
+async function freshFocusArea(f: Fixture, s: TestApp): Promise<string> {
+  const id = randomUUID();
+  await insertSection(s.t.db, 'focus_area', { id, parentId: f.pledgeId, title: `Matrisområde ${++partySeq}`, description: '' });
+  return id;
+}
+const indicatorCsv = 'indicator;period;value\nmatris-otrygghet;2023;19\n';
+
+const indicatorCases: Case[] = [
+  // The list: every signed-in user sees their own party's indicators (the operator all of them).
+  { method: 'GET', route: '/admin/indikatorer', url: () => '/admin/indikatorer', allowed: { draft: signedIn, signed: signedIn } },
+  // Defining indicators: a party's editors and admins, for their own party only.
+  { method: 'GET', route: '/admin/indikatorer/ny', url: () => '/admin/indikatorer/ny', allowed: { draft: starters, signed: starters } },
+  {
+    method: 'POST',
+    route: '/admin/indikatorer/ny',
+    url: () => '/admin/indikatorer/ny',
+    formUrl: form,
+    body: async (f) => ({ partyId: f.ownPartyId, code: `matris-${++partySeq}`, name: 'Matrisindikator', unit: 'count', direction: 'down', source: 'local', level: 'municipality', reportingLagMonths: '0' }),
+    allowed: { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) },
+  },
+  { method: 'GET', route: '/admin/indikatorer/:id', url: (f) => `/admin/indikatorer/${f.indicatorId}`, allowed: { draft: ownOnly(ROLES), signed: ownOnly(ROLES) } },
+  {
+    method: 'POST',
+    route: '/admin/indikatorer/:id',
+    url: (f) => `/admin/indikatorer/${f.indicatorId}`,
+    formUrl: form,
+    body: async (f, s) => ({ version: await indicatorVersion(f, s), code: 'matris-otrygghet', name: 'Andelen som känner sig otrygga', unit: 'percent', direction: 'down', source: 'trygghetsmatning', level: 'municipality', reportingLagMonths: '3' }),
+    allowed: { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) },
+  },
+  { method: 'GET', route: '/admin/indikatorer/:id/historik', url: (f) => `/admin/indikatorer/${f.indicatorId}/historik`, allowed: { draft: ownOnly(ROLES), signed: ownOnly(ROLES) } },
+  // Linking: the indicator's party's editors, to pledges that party is in; signed ones too (outcomes are follow-up).
+  { method: 'GET', route: '/admin/indikatorer/:id/kopplingar/ny', url: (f) => `/admin/indikatorer/${f.indicatorId}/kopplingar/ny`, allowed: { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) } },
+  {
+    method: 'POST',
+    route: '/admin/indikatorer/:id/kopplingar/ny',
+    url: (f) => `/admin/indikatorer/${f.indicatorId}/kopplingar/ny`,
+    formUrl: form,
+    body: async (f, s) => ({ place: `fa:${await freshFocusArea(f, s)}`, baselineValue: '24', baselineYear: '2021', targetValue: '18', targetYear: '2025' }),
+    allowed: { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) },
+  },
+  { method: 'GET', route: '/admin/indikatorkopplingar/:id', url: (f) => `/admin/indikatorkopplingar/${f.indicatorLinkId}`, allowed: { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) } },
+  {
+    method: 'POST',
+    route: '/admin/indikatorkopplingar/:id',
+    url: (f) => `/admin/indikatorkopplingar/${f.indicatorLinkId}`,
+    formUrl: form,
+    body: async (f, s) => ({
+      version: String((await s.t.db.selectFrom('indicator_link').select('version').where('id', '=', f.indicatorLinkId).executeTakeFirstOrThrow()).version),
+      baselineValue: '24',
+      baselineYear: '2021',
+      targetValue: '17',
+      targetYear: '2025',
+    }),
+    allowed: { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) },
+  },
+  {
+    method: 'POST',
+    route: '/admin/indikatorkopplingar/:id/ta-bort',
+    url: async (f, s) => {
+      const id = randomUUID();
+      const now = new Date().toISOString();
+      await insertLink(s.t.db, { id, indicator_id: f.indicatorId, focus_area_id: await freshFocusArea(f, s), commitment_id: null, baseline_value: null, baseline_year: null, target_value: null, target_year: null }, now);
+      return `/admin/indikatorkopplingar/${id}/ta-bort`;
+    },
+    formUrl: form,
+    body: async () => ({}),
+    allowed: { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) },
+  },
+  // Importing values: a party's admins, editors and reporters, into their own party's indicators.
+  { method: 'GET', route: '/admin/indikatorer/import', url: () => '/admin/indikatorer/import', allowed: { draft: importers, signed: importers } },
+  {
+    method: 'POST',
+    route: '/admin/indikatorer/import',
+    url: () => '/admin/indikatorer/import',
+    formUrl: form,
+    body: async (f) => ({ partyId: f.ownPartyId, format: 'csv' }),
+    file: { name: 'file', filename: 'matris.csv', content: indicatorCsv },
+    ok: 200,
+    allowed: { draft: ownOnly(['admin', 'editor', 'reporter']), signed: ownOnly(['admin', 'editor', 'reporter']) },
+  },
+  {
+    method: 'POST',
+    route: '/admin/indikatorer/import/spara',
+    url: () => '/admin/indikatorer/import/spara',
+    formUrl: form,
+    body: async (f) => ({ partyId: f.ownPartyId, format: 'csv', fileName: 'matris.csv', content: indicatorCsv }),
+    allowed: { draft: ownOnly(['admin', 'editor', 'reporter']), signed: ownOnly(['admin', 'editor', 'reporter']) },
+  },
+];
+
 const cases: Case[] = [
   ...structureCases,
   ...signingCases,
   ...partyAndStartCases,
+  ...indicatorCases,
   { method: 'GET', route: '/admin', url: () => '/admin', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften', url: () => '/admin/loften', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften/:id', url: (f) => `/admin/loften/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
@@ -313,7 +418,16 @@ for (const target of targets) {
       const viewerIn = async (partyId: string) => (await signedInAs(s.t.db, { role: 'viewer', partyId })).user.id;
       const draftUser = await viewerIn(draft.municipality.id);
       const signedUser = await viewerIn(signed.municipality.id);
+      const deps = { db: s.t.db, clock: () => new Date() };
+      const indicatorFor = async (b: typeof draft) => {
+        const ind = await defineIndicator(deps, { partyId: b.municipality.id, code: 'matris-otrygghet', name: 'Andelen som känner sig otrygga', unit: 'percent', direction: 'down', source: 'trygghetsmatning', level: 'municipality' }, { actor: null, label: 'test' });
+        const linkId = await linkIndicator(deps, null, ind.id, { place: `fa:${b.pledge.focusAreas[0]!.id}`, baselineValue: '24', baselineYear: '2021', targetValue: '18', targetYear: '2025' }, { actor: null, label: 'test' });
+        return { indicatorId: ind.id, indicatorLinkId: linkId };
+      };
+      const draftIndicator = await indicatorFor(draft);
+      const signedIndicator = await indicatorFor(signed);
       const fixture = (b: typeof draft, versionId: string): Fixture => ({
+        ...(b === draft ? draftIndicator : signedIndicator),
         versionId,
         policePartyId: b.police.id,
         userId: b === draft ? draftUser : signedUser,
@@ -368,6 +482,10 @@ for (const target of targets) {
             const url = await c.url(f, s);
             if (c.method === 'GET') {
               status = (await s.app.inject({ url, headers: cookie ? { cookie } : {} })).statusCode;
+            } else if (c.file) {
+              const csrf = await csrfFor(s.app, c.formUrl!(f), cookie);
+              const body = multipartBody({ _csrf: csrf.token, ...(await c.body!(f, s)) }, c.file);
+              status = (await s.app.inject({ method: 'POST', url, headers: { cookie: csrf.cookie, 'content-type': body.contentType }, payload: body.payload })).statusCode;
             } else {
               const csrf = await csrfFor(s.app, c.formUrl!(f), cookie);
               const res = await s.app.inject({
@@ -378,7 +496,7 @@ for (const target of targets) {
               });
               status = res.statusCode;
             }
-            const ok = c.method === 'GET' ? 200 : 303;
+            const ok = c.ok ?? (c.method === 'GET' ? 200 : 303);
             const allowed = c.allowed[state].includes(actor);
             outcome[actor] = status === ok ? 'allowed' : String(status);
             expected[actor] = allowed ? 'allowed' : actor === 'anon' ? (c.method === 'GET' ? '303' : '401') : '403';
@@ -388,4 +506,12 @@ for (const target of targets) {
       }
     }
   });
+}
+
+/** A browser's multipart/form-data body: the fields (CSRF token first), then the file. */
+function multipartBody(fields: Record<string, string | string[]>, file: { name: string; filename: string; content: string }) {
+  const boundary = `----matris${randomUUID()}`;
+  const parts = Object.entries(fields).flatMap(([k, v]) => [v].flat().map((x) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${x}\r\n`));
+  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`);
+  return { payload: Buffer.from(`${parts.join('')}--${boundary}--\r\n`), contentType: `multipart/form-data; boundary=${boundary}` };
 }

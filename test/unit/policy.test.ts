@@ -41,4 +41,26 @@ describe('policy', () => {
     expect(() => authorize(null, { action: 'outbox.read' })).toThrow(expect.objectContaining({ code: 'unauthenticated' }));
     expect(() => authorize(actor({ role: 'viewer' }), { action: 'outbox.read' })).toThrow(expect.objectContaining({ code: 'forbidden' }));
   });
+
+  it('lets a party manage its own indicators only, and reporters import but not define them', () => {
+    expect(can(actor({ role: 'editor' }), { action: 'indicator.manage', partyId: 'kommun' })).toBe(true);
+    expect(can(actor({ role: 'editor', partyId: 'polis' }), { action: 'indicator.manage', partyId: 'kommun' })).toBe(false);
+    expect(can(actor({ role: 'reporter' }), { action: 'indicator.manage', partyId: 'kommun' })).toBe(false);
+    expect(can(actor({ role: 'reporter' }), { action: 'indicator.import', partyId: 'kommun' })).toBe(true);
+    expect(can(actor({ role: 'viewer' }), { action: 'indicator.import', partyId: 'kommun' })).toBe(false);
+    expect(can(actor({ role: 'viewer' }), { action: 'indicator.read', partyId: 'kommun' })).toBe(true);
+    expect(can(actor({ role: 'admin', partyId: 'polis' }), { action: 'indicator.read', partyId: 'kommun' })).toBe(false);
+    expect(can(actor({ isSuperadmin: true, partyId: null, role: null }), { action: 'indicator.import', partyId: 'kommun' })).toBe(true);
+  });
+
+  it('links indicators to signed pledges (outcomes are follow-up), never to archived ones or to pledges of other parties', () => {
+    const archived = { ...draft, state: 'archived' as const };
+    expect(can(actor({ role: 'editor' }), { action: 'indicator.link', partyId: 'kommun', pledge: signed })).toBe(true);
+    expect(can(actor({ role: 'editor' }), { action: 'indicator.link', partyId: 'kommun', pledge: archived })).toBe(false);
+    expect(can(actor({ isSuperadmin: true, partyId: null, role: null }), { action: 'indicator.link', partyId: 'kommun', pledge: archived })).toBe(false);
+    // The police's editor may not link the municipality's indicator, even to their shared pledge.
+    expect(can(actor({ role: 'editor', partyId: 'polis' }), { action: 'indicator.link', partyId: 'kommun', pledge: draft })).toBe(false);
+    expect(can(actor({ role: 'editor' }), { action: 'indicator.link', partyId: 'kommun', pledge: { state: 'draft', partyIds: ['annan', 'polis'] } })).toBe(false);
+    expect(can(actor({ role: 'reporter' }), { action: 'indicator.link', partyId: 'kommun', pledge: draft })).toBe(false);
+  });
 });

@@ -39,7 +39,15 @@ export type Permission =
   /** Signing one frozen version: only the person designated for one of its signatories. */
   | { action: 'version.sign'; signatoryUserIds: readonly (string | null)[] }
   | { action: 'audit.read'; pledge?: PledgeRef }
-  | { action: 'outbox.read' };
+  | { action: 'outbox.read' }
+  /** See a party's indicators in the admin, including those not linked to any public pledge. */
+  | { action: 'indicator.read'; partyId: string }
+  /** Define and edit the indicators that measure a party's area. */
+  | { action: 'indicator.manage'; partyId: string }
+  /** Import values (Kolada, CSV) into a party's indicators. */
+  | { action: 'indicator.import'; partyId: string }
+  /** Link a party's indicator to a focus area or commitment of a pledge, with baseline and target. */
+  | { action: 'indicator.link'; partyId: string; pledge: PledgeRef };
 
 export type Action = Permission['action'];
 
@@ -58,7 +66,7 @@ export function can(actor: Actor | null, p: Permission): boolean {
   if (!actor) return false;
   // Signed text is locked for everyone, the operator included: changing it takes an amendment.
   if ((p.action === 'pledge.edit' || p.action === 'activity.edit') && p.pledge.state !== 'draft') return false;
-  if (p.action === 'activity.report' && p.pledge.state === 'archived') return false;
+  if ((p.action === 'activity.report' || p.action === 'indicator.link') && p.pledge.state === 'archived') return false;
   // A signature is personal: nobody, the operator included, signs in someone else's name.
   if (p.action === 'version.sign') return p.signatoryUserIds.includes(actor.userId);
   if (actor.isSuperadmin) return true;
@@ -85,6 +93,15 @@ export function can(actor: Actor | null, p: Permission): boolean {
       return p.pledge ? member(actor, p.pledge.partyIds) : actor.role === 'admin';
     case 'outbox.read':
       return actor.role === 'admin';
+    case 'indicator.read':
+      return actor.partyId === p.partyId;
+    case 'indicator.manage':
+      return actor.partyId === p.partyId && hasRole(actor, EDITORS);
+    case 'indicator.import':
+      return actor.partyId === p.partyId && hasRole(actor, REPORTERS);
+    case 'indicator.link':
+      // Outcomes are follow-up, not signed text: links may be added after signing, until the pledge is archived.
+      return actor.partyId === p.partyId && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
   }
 }
 

@@ -48,6 +48,8 @@ export function Layout(props: { ctx: PageContext; title: string; description?: s
           <div class="wrap">
             <p>{ctx.m.footer.about}</p>
             <p>
+              <a href={href('/oversikt', ctx.locale)}>{ctx.m.overview.title}</a>
+              {' · '}
               <a href={href('/tillganglighet', ctx.locale)}>{ctx.m.footer.accessibility}</a>
               {' · '}
               <a href="/api/v1/openapi.json">{ctx.m.footer.api}</a>

@@ -31,6 +31,12 @@ const actionLabel: Record<string, string> = {
   'user.enable': 'Användaren aktiverad',
   'user.password_reset': 'Lösenordet återställt',
   'user.password_link': 'Länk för lösenord skickad',
+  'indicator.create': 'Indikator skapad',
+  'indicator.update': 'Indikatorn ändrad',
+  'indicator.import': 'Värden importerade',
+  'indicator.link': 'Kopplad till fokusområde eller löfte',
+  'indicator.link.update': 'Utgångsvärde eller mål ändrat',
+  'indicator.unlink': 'Kopplingen borttagen',
 };
 
 const fieldLabel: Record<string, string> = {

@@ -7,6 +7,8 @@ import { PledgeBody } from './pledge-body.js';
 import { SignedLine } from '../../signing/views/version-pages.js';
 import type { MunicipalityView } from '../pledge-service.js';
 import { OembedDiscovery } from '../../publishing/embed/views/oembed-discovery.js';
+import type { PledgeIndicator } from '../../indicators/indicator-service.js';
+import { PledgeIndicators } from '../../indicators/views/pledge-indicators.js';
 
 function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   const period = periodLabel(view.pledge);
@@ -23,7 +25,7 @@ function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   }
 }
 
-export function PledgePage({ ctx, view }: { ctx: PageContext; view: MunicipalityView }) {
+export function PledgePage({ ctx, view, indicators = [] }: { ctx: PageContext; view: MunicipalityView; indicators?: PledgeIndicator[] }) {
   const { m } = ctx;
   const p: PledgeDocument = view.pledge;
   const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
@@ -76,6 +78,8 @@ export function PledgePage({ ctx, view }: { ctx: PageContext; view: Municipality
       ) : null}
 
       <PledgeBody pledge={p} m={m} />
+
+      <PledgeIndicators ctx={ctx} items={indicators} />
 
       <section aria-labelledby="uppfoljning">
         <h2 id="uppfoljning">{m.pledge.followUpHeading}</h2>
