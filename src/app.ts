@@ -9,10 +9,13 @@ import { pledgeCreateRoutes } from './features/admin/pledge-create-routes.js';
 import { structureRoutes } from './features/admin/structure-routes.js';
 import { ssoRoutes } from './features/sso/routes.js';
 import { apiRoutes } from './features/api/routes.js';
+import type { OpenDataPublisher } from './features/publishing/open-data/dcat.js';
+import { openDataRoutes } from './features/publishing/open-data/routes.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
 import { pledgeRoutes } from './features/pledges/routes.js';
+import { registerOpenCors } from './platform/http/cors.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -31,6 +34,8 @@ export interface AppDeps {
   cookieSecure: boolean;
   /** Used in links that leave the site, e.g. in e-mail. */
   publicBaseUrl?: string;
+  /** Publisher and contact point of the DCAT catalogue at /dcat. */
+  openData?: OpenDataPublisher;
 }
 
 export async function buildApp(
@@ -59,6 +64,7 @@ export async function buildApp(
   await registerPageDelivery(app, full); // compression (@fastify/compress) and the public page cache
   registerErrorHandling(app);
   await registerAuth(app, full);
+  registerOpenCors(app); // Access-Control-Allow-Origin on /api/v1 and open-data routes only
   directoryRoutes(app, full);
   accountRoutes(app, full);
   accountAdminRoutes(app, full);
@@ -69,5 +75,6 @@ export async function buildApp(
   structureRoutes(app, full);
   pledgeRoutes(app, full);
   apiRoutes(app, full);
+  openDataRoutes(app, full);
   return app;
 }
