@@ -27,6 +27,12 @@ const Schema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   /** "false" starts without the demo pledges even on an empty database. */
   LOFTEN_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Publisher of the open-data catalogue at /dcat: the organisation running this instance. */
+  OPEN_DATA_PUBLISHER: z.string().trim().min(2).max(200).default('Medborgarlöften'),
+  /** Its organisation number, ten digits, so Sveriges dataportal recognises the publisher. */
+  OPEN_DATA_PUBLISHER_ORGNR: z.string().regex(/^\d{10}$/, 'ska vara ett organisationsnummer med tio siffror, utan bindestreck').optional(),
+  /** Where readers report errors in the open data. */
+  OPEN_DATA_CONTACT_EMAIL: z.email('ska vara en e-postadress').optional(),
 });
 
 export type Config = {
@@ -40,6 +46,7 @@ export type Config = {
   mailFrom: string;
   cookieSecure: boolean;
   trustProxy: boolean | string;
+  openData: { name: string; orgNumber?: string; contactEmail?: string };
 };
 
 export class ConfigError extends Error {}
@@ -64,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     cookieSecure: e.COOKIE_SECURE,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
+    openData: { name: e.OPEN_DATA_PUBLISHER, orgNumber: e.OPEN_DATA_PUBLISHER_ORGNR, contactEmail: e.OPEN_DATA_CONTACT_EMAIL },
   };
 }

@@ -10,7 +10,8 @@ export interface PageContext {
   url: string;
 }
 
-export function Layout(props: { ctx: PageContext; title: string; description?: string; nav?: ComponentChildren; children: ComponentChildren }) {
+/** `head`: extra elements for <head>, e.g. a feed's discovery link. */
+export function Layout(props: { ctx: PageContext; title: string; description?: string; head?: ComponentChildren; nav?: ComponentChildren; children: ComponentChildren }) {
   const { ctx } = props;
   const other = ctx.m.otherLang;
   return (
@@ -22,6 +23,7 @@ export function Layout(props: { ctx: PageContext; title: string; description?: s
         {props.description ? <meta name="description" content={props.description} /> : null}
         <link rel="stylesheet" href={stylesheetHref()} />
         <link rel="alternate" hrefLang={other.hrefLang} href={switchLanguage(ctx.url, other.code as Locale)} />
+        {props.head}
       </head>
       <body>
         <a class="skip" href="#main">

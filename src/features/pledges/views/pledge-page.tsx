@@ -26,8 +26,9 @@ export function PledgePage({ ctx, view }: { ctx: PageContext; view: Municipality
   const p: PledgeDocument = view.pledge;
   const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
   const period = periodLabel(p);
+  const feedLink = <link rel="alternate" type="application/atom+xml" href={`/kommun/${view.municipality.slug}/flode.atom`} title={m.pledge.feedTitle(view.municipality.name)} />;
   return (
-    <Layout ctx={ctx} title={`${view.municipality.name} ${period}`} description={`${p.title}. ${m.pledge.summary(p.focusAreas.length, activityCount(p))}`}>
+    <Layout ctx={ctx} title={`${view.municipality.name} ${period}`} description={`${p.title}. ${m.pledge.summary(p.focusAreas.length, activityCount(p))}`} head={feedLink}>
       <nav aria-label={m.lang === 'sv' ? 'Brödsmulor' : 'Breadcrumbs'} class="crumbs">
         <a href={href('/', ctx.locale)}>{m.siteName}</a> › <span aria-current="page">{view.municipality.name}</span>
       </nav>
