@@ -214,12 +214,25 @@ for (const target of targets) {
         expect(strangnas.map((r) => r.activity_id)).toEqual(page.focusAreas.flatMap((f: any) => f.commitments.flatMap((c: any) => c.activities.map((a: any) => a.id))));
       });
 
-      it('shows the live status of an activity, which follow-up moves after signing', async () => {
+      it('shows the live status of an activity, which follow-up moves after signing, at once', async () => {
         const walkId = special.focusAreas[0]!.commitments[0]!.activities[0]!.id;
+        const status = async (url: string) => parseCsv((await get(url)).body).find((r) => r.activity_id === walkId)?.status;
+        const urls = ['/kommun/ockero/aktiviteter.csv', '/data/aktiviteter.csv', '/kommun/ockero/2024-2025/aktiviteter.csv'];
+        for (const url of urls) expect(await status(url)).toBe('planned');
+        const json = await get('/data/aktiviteter.json');
         const row = await findActivityWithPledge(s.t.db, walkId);
         await reportActivityStatus(deps(), operator, walkId, { version: String(row!.version), status: 'in_progress' });
-        const rows = parseCsv((await get('/kommun/ockero/aktiviteter.csv')).body);
-        expect(rows.find((r) => r.activity_id === walkId)).toMatchObject({ status: 'in_progress', status_sv: 'Pågår' });
+        // Files are kept between requests, but never past a committed write.
+        for (const url of urls) expect(await status(url), url).toBe('in_progress');
+        const after = await get('/data/aktiviteter.json', { 'if-none-match': String(json.headers.etag) });
+        expect(after.statusCode).toBe(200);
+        expect(after.json().data.find((r: { activity_id: string }) => r.activity_id === walkId)).toMatchObject({ status: 'in_progress', status_sv: 'Pågår' });
+      });
+
+      it('serves readers who ask at the same time one and the same compressed file', async () => {
+        const all = await Promise.all(Array.from({ length: 5 }, () => get('/data/aktiviteter.json', { 'accept-encoding': 'br' })));
+        expect(new Set(all.map((r) => r.headers.etag)).size).toBe(1);
+        expect(all.every((r) => r.headers['content-encoding'] === 'br' && r.statusCode === 200)).toBe(true);
       });
 
       it('per municipality and per pledge, with file names that say which', async () => {

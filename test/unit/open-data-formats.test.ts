@@ -27,7 +27,7 @@ describe('CSV cells for Swedish Excel', () => {
     expect(csvCell(value as never)).toBe(cell);
   });
 
-  it('writes a BOM, semicolons, CRLF and RFC 4180 quoting that csv-parse reads back', () => {
+  it('writes a BOM, semicolons, CRLF and RFC 4180 quoting that csv-parse reads back', async () => {
     const columns: Column<{ t: string; n: number }>[] = [
       { name: 'text', type: 'string', about: '', value: (r) => r.t },
       { name: 'number', type: 'number', about: '', value: (r) => r.n },
@@ -37,7 +37,7 @@ describe('CSV cells for Swedish Excel', () => {
       { t: 'citat "så här"', n: 2 },
       { t: 'rad\r\nbrytning', n: 3 },
     ];
-    const csv = toCsv({ columns, rows });
+    const csv = await toCsv({ columns, rows });
     expect(csv.startsWith('\uFEFFtext;number\r\n')).toBe(true);
     expect(csv).toContain('"semi;kolon";1,5\r\n');
     expect(csv).toContain('"citat ""så här""";2\r\n');
@@ -47,7 +47,17 @@ describe('CSV cells for Swedish Excel', () => {
       { text: 'citat "så här"', number: '2' },
       { text: 'rad\r\nbrytning', number: '3' },
     ]);
-    expect(JSON.parse(toJson({ columns, rows }, 'L'))).toEqual({ license: 'L', columns: ['text', 'number'], data: rows.map((r) => ({ text: r.t, number: r.n })) });
+    expect(JSON.parse(await toJson({ columns, rows }, 'L'))).toEqual({ license: 'L', columns: ['text', 'number'], data: rows.map((r) => ({ text: r.t, number: r.n })) });
+  });
+  it('writes big and empty tables whole, in slices', async () => {
+    const columns: Column<number>[] = [{ name: 'n', type: 'integer', about: '', value: (r) => r }];
+    for (const count of [0, 1, 499, 500, 501, 1201]) {
+      const rows = Array.from({ length: count }, (_, k) => k);
+      const csv = await toCsv({ columns, rows });
+      expect(csv.match(/\uFEFF/g)).toHaveLength(1);
+      expect((parse(csv, { bom: true, delimiter: ';', columns: true }) as { n: string }[]).map((r) => Number(r.n))).toEqual(rows);
+      expect(JSON.parse(await toJson({ columns, rows }, 'L')).data).toEqual(rows.map((n) => ({ n })));
+    }
   });
 });
 
