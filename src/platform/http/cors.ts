@@ -48,8 +48,6 @@ export function registerOpenCors(app: FastifyInstance): void {
     if ((req.method === 'GET' || req.method === 'HEAD') && isOpen(req)) {
       reply.header('Access-Control-Allow-Origin', '*');
       reply.header('Access-Control-Expose-Headers', EXPOSED);
-      // helmet's same-origin default would stop no-cors loads and pages with COEP from using the data.
-      reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
     }
     done(null, payload);
   });
