@@ -516,4 +516,24 @@ for (const target of targets) {
       });
     });
   });
+
+  describe.skipIf(target.skip)(`Open data of an empty register on ${target.name}`, () => {
+    let s: TestApp;
+    beforeAll(async () => {
+      s = await openApp(target, { demo: false, publicBaseUrl: BASE });
+    });
+    afterAll(async () => s?.close());
+
+    it('serves the header alone, an empty list and a catalogue without feeds', async () => {
+      const csv = await s.app.inject({ method: 'GET', url: '/data/aktiviteter.csv' });
+      expect(csv.statusCode).toBe(200);
+      expect(csv.body).toBe(`\uFEFF${ACTIVITY_COLUMNS.join(';')}\r\n`);
+      expect((await s.app.inject({ method: 'GET', url: '/data/medborgarloften.json' })).json()).toEqual({ license: 'http://creativecommons.org/publicdomain/zero/1.0/', columns: PLEDGE_COLUMNS, data: [] });
+      const dcat = await s.app.inject({ method: 'GET', url: '/dcat' });
+      expect(dcat.statusCode).toBe(200);
+      const quads = await quadsOf(dcat.body);
+      expect(quads.filter((q) => q.o === 'http://www.w3.org/ns/dcat#Dataset')).toHaveLength(3);
+      expect(quads.some((q) => q.p === 'http://purl.org/dc/terms/modified')).toBe(false);
+    });
+  });
 }
