@@ -12,6 +12,8 @@ import type { SignatureProvider } from './features/signing/signature-provider.js
 import { signingPublicRoutes } from './features/signing/public-routes.js';
 import { signingRoutes } from './features/signing/routes.js';
 import { apiRoutes } from './features/api/routes.js';
+import type { OpenDataPublisher } from './features/publishing/open-data/dcat.js';
+import { openDataRoutes } from './features/publishing/open-data/routes.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
@@ -20,6 +22,7 @@ import { embedRoutes } from './features/publishing/embed/routes.js';
 import { indicatorRoutes } from './features/indicators/routes.js';
 import { indicatorAdminRoutes } from './features/indicators/admin-routes.js';
 import { overviewRoutes } from './features/overview/routes.js';
+import { registerOpenCors } from './platform/http/cors.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -42,6 +45,8 @@ export interface AppDeps {
   publicBaseUrl?: string;
   /** How signatories prove who they are when signing; the built-in one asks for the password again. */
   signatureProvider?: SignatureProvider;
+  /** Publisher and contact point of the DCAT catalogue at /dcat. */
+  openData?: OpenDataPublisher;
 }
 
 export async function buildApp(
@@ -71,6 +76,7 @@ export async function buildApp(
   await registerPageDelivery(app, full); // compression (@fastify/compress) and the public page cache
   registerErrorHandling(app);
   await registerAuth(app, full);
+  registerOpenCors(app); // Access-Control-Allow-Origin on /api/v1 and open-data routes only
   directoryRoutes(app, full);
   accountRoutes(app, full);
   accountAdminRoutes(app, full);
@@ -87,5 +93,6 @@ export async function buildApp(
   overviewRoutes(app, full);
   apiRoutes(app, full);
   embedRoutes(app, full);
+  openDataRoutes(app, full);
   return app;
 }

@@ -29,6 +29,12 @@ const Schema = z.object({
   LOFTEN_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Kolada's API, e.g. https://api.kolada.se/v2, for `loften indicators fetch-kolada`. Unset: no fetching (the default). */
   KOLADA_API_URL: z.url('måste vara en fullständig adress, t.ex. https://api.kolada.se/v2').optional(),
+  /** Publisher of the open-data catalogue at /dcat: the organisation running this instance. */
+  OPEN_DATA_PUBLISHER: z.string().trim().min(2).max(200).default('Medborgarlöften'),
+  /** Its organisation number, ten digits, so Sveriges dataportal recognises the publisher. */
+  OPEN_DATA_PUBLISHER_ORGNR: z.string().regex(/^\d{10}$/, 'ska vara ett organisationsnummer med tio siffror, utan bindestreck').optional(),
+  /** Where readers report errors in the open data. */
+  OPEN_DATA_CONTACT_EMAIL: z.email('ska vara en e-postadress').optional(),
 });
 
 export type Config = {
@@ -43,6 +49,7 @@ export type Config = {
   cookieSecure: boolean;
   trustProxy: boolean | string;
   koladaApiUrl: string | undefined;
+  openData: { name: string; orgNumber?: string; contactEmail?: string };
 };
 
 export class ConfigError extends Error {}
@@ -68,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
     koladaApiUrl: e.KOLADA_API_URL,
+    openData: { name: e.OPEN_DATA_PUBLISHER, orgNumber: e.OPEN_DATA_PUBLISHER_ORGNR, contactEmail: e.OPEN_DATA_CONTACT_EMAIL },
   };
 }

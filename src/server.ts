@@ -24,7 +24,7 @@ export async function startServer(config: Config, out: (line: string) => void = 
     }
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
     const app = await buildApp(
-      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl },
+      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData },
       {
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
         trustProxy: config.trustProxy,

@@ -84,8 +84,10 @@ for (const target of targets) {
       expect(doc).toEqual(JSON.parse(JSON.stringify(openapiDocument)));
       expect(doc.openapi).toBe('3.1.0');
       const { data } = (await get('/api/v1/pledges')).json();
-      for (const path of Object.keys(doc.paths)) {
-        const url = `/api/v1${path.replace('{id}', data[0].id)}`;
+      for (const [path, item] of Object.entries<{ servers?: { url: string }[] }>(doc.paths)) {
+        // Open-data paths live outside /api/v1 and say so with a server of their own.
+        const base = item.servers?.[0]?.url.replace(/\/$/, '') ?? '/api/v1';
+        const url = `${base}${path.replace('{id}', data[0].id).replace('{slug}', 'strangnas').replace('{period}', '2022-2023')}`;
         expect((await get(url)).statusCode, url).toBe(200);
       }
       const codes = doc.components.schemas.Error.properties.error.properties.code.enum;

@@ -22,4 +22,12 @@ describe('config', () => {
     expect(bad).toThrow(/PORT/);
     expect(bad).toThrow(/DATABASE_URL: måste börja med sqlite: eller postgres/);
   });
+
+  it('reads the open-data publisher and refuses a malformed organisation number or e-mail', () => {
+    expect(loadConfig({}).openData).toEqual({ name: 'Medborgarlöften', orgNumber: undefined, contactEmail: undefined });
+    const c = loadConfig({ OPEN_DATA_PUBLISHER: 'Polismyndigheten', OPEN_DATA_PUBLISHER_ORGNR: '2021000076', OPEN_DATA_CONTACT_EMAIL: 'data@example.se' });
+    expect(c.openData).toEqual({ name: 'Polismyndigheten', orgNumber: '2021000076', contactEmail: 'data@example.se' });
+    expect(() => loadConfig({ OPEN_DATA_PUBLISHER_ORGNR: '202100-0076' })).toThrow(/OPEN_DATA_PUBLISHER_ORGNR: ska vara ett organisationsnummer/);
+    expect(() => loadConfig({ OPEN_DATA_CONTACT_EMAIL: 'inte en adress' })).toThrow(/OPEN_DATA_CONTACT_EMAIL/);
+  });
 });

@@ -1,3 +1,5 @@
+import { openDataPaths, openDataSchemas } from '../publishing/open-data/openapi.js';
+
 /** The read-only API as OpenAPI 3.1; a test checks every path here against the live routes. */
 const errorRef = { $ref: '#/components/schemas/Error' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -8,7 +10,8 @@ export const openapiDocument = {
     title: 'Medborgarlöften API',
     version: '1.0.0',
     description:
-      'Öppna data om polisens och kommunernas medborgarlöften. Bara undertecknade och arkiverade löften visas; utkast finns aldrig i API:t.',
+      'Öppna data om polisens och kommunernas medborgarlöften. Bara undertecknade och arkiverade löften visas; utkast finns aldrig i API:t. ' +
+      'Allt här får läsas från vilken webbplats som helst (CORS: Access-Control-Allow-Origin: *, utan credentials). Nedladdningar, flöden och DCAT-katalogen ligger utanför /api/v1 (se servers per sökväg).',
     license: { name: 'CC0-1.0', identifier: 'CC0-1.0' },
   },
   servers: [{ url: '/api/v1' }],
@@ -52,9 +55,11 @@ export const openapiDocument = {
         },
       },
     },
+    ...openDataPaths,
   },
   components: {
     schemas: {
+      ...openDataSchemas,
       Error: {
         type: 'object',
         required: ['error'],

@@ -9,11 +9,10 @@ import { openapiDocument } from './openapi.js';
 const ListQuery = z.object({ municipality: z.string().optional() });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Read-only open data. CORS is open: anyone may build on published pledges. */
+/** Read-only open data. CORS is open (platform/http/cors.ts): anyone may build on published pledges. */
 export function apiRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.addHook('onSend', async (req, reply) => {
     if (req.url.startsWith('/api/')) {
-      reply.header('Access-Control-Allow-Origin', '*');
       if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'public, max-age=60');
     }
   });

@@ -59,6 +59,7 @@ export const en: Messages = {
     otherPeriodsHeading: 'All pledges of the municipality',
     demoNotice: 'Example data: this content is a demonstration compiled from public sources. It is not an official document.',
     summary: (focusAreas: number, activities: number) => `${focusAreas} focus areas and ${activities} activities.`,
+    feedTitle: (municipality: string) => `New versions of citizen pledges for ${municipality} (Atom)`,
     downloadJson: 'Download the pledge as JSON',
     municipalityWord: 'municipality',
   },

@@ -61,6 +61,7 @@ export const sv = {
       'Exempeldata: innehållet är en demonstration, sammanställd ur offentliga källor. Det är inte ett officiellt dokument.',
     summary: (focusAreas: number, activities: number) =>
       `${focusAreas} fokusområden och ${activities} aktiviteter.`,
+    feedTitle: (municipality: string) => `Nya versioner av medborgarlöften för ${municipality} (Atom)`,
     downloadJson: 'Hämta löftet som JSON',
     municipalityWord: 'kommun',
   },

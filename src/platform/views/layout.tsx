@@ -12,6 +12,7 @@ export interface PageContext {
   baseUrl?: string;
 }
 
+/** `head`: extra elements for <head>, e.g. a feed's discovery link. */
 export function Layout(props: { ctx: PageContext; title: string; description?: string; head?: ComponentChildren; nav?: ComponentChildren; children: ComponentChildren }) {
   const { ctx } = props;
   const other = ctx.m.otherLang;

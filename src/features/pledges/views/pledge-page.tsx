@@ -30,8 +30,14 @@ export function PledgePage({ ctx, view, indicators = [] }: { ctx: PageContext; v
   const p: PledgeDocument = view.pledge;
   const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
   const period = periodLabel(p);
+  const feedLink = <link rel="alternate" type="application/atom+xml" href={`/kommun/${view.municipality.slug}/flode.atom`} title={m.pledge.feedTitle(view.municipality.name)} />;
   return (
-    <Layout ctx={ctx} title={`${view.municipality.name} ${period}`} description={`${p.title}. ${m.pledge.summary(p.focusAreas.length, activityCount(p))}`} head={<OembedDiscovery ctx={ctx} title={p.title} />}>
+    <Layout ctx={ctx} title={`${view.municipality.name} ${period}`} description={`${p.title}. ${m.pledge.summary(p.focusAreas.length, activityCount(p))}`} head={
+        <>
+          <OembedDiscovery ctx={ctx} title={p.title} />
+          {feedLink}
+        </>
+      }>
       <nav aria-label={m.lang === 'sv' ? 'Brödsmulor' : 'Breadcrumbs'} class="crumbs">
         <a href={href('/', ctx.locale)}>{m.siteName}</a> › <span aria-current="page">{view.municipality.name}</span>
       </nav>
