@@ -13,6 +13,7 @@ import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
 import { pledgeRoutes } from './features/pledges/routes.js';
+import { signedPdfRoutes } from './features/publishing/pdf/routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -68,6 +69,7 @@ export async function buildApp(
   pledgeCreateRoutes(app, full);
   structureRoutes(app, full);
   pledgeRoutes(app, full);
+  signedPdfRoutes(app, full);
   apiRoutes(app, full);
   return app;
 }
