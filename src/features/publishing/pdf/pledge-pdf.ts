@@ -315,27 +315,43 @@ class PledgePdfWriter {
   }
 
   /**
-   * A table that breaks between rows, never inside one, and repeats its header row on every page
-   * it continues on. The repeated header is a pagination artifact: it is read once, in THead.
+   * The longest start of `text` that fits in `maxHeight`, cut at a space where there is one, and
+   * the rest. Only for rows taller than a page, which must continue on the next one.
+   */
+  splitToFit(text: string, style: Style, width: number, maxHeight: number): [string, string] {
+    if (this.height(text, style, width) <= maxHeight) return [text, ''];
+    let lo = 0;
+    let hi = text.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (this.height(text.slice(0, mid), style, width) <= maxHeight) lo = mid;
+      else hi = mid - 1;
+    }
+    let cut = lo;
+    const space = text.lastIndexOf(' ', cut);
+    if (space > 0 && text[cut] !== ' ') cut = space;
+    return [text.slice(0, cut).trimEnd(), text.slice(cut).trimStart()];
+  }
+
+  /**
+   * A table that breaks between rows and repeats its header row on every page it continues on.
+   * The repeated header is a pagination artifact, so the header is read once, from THead. A row
+   * goes whole to the next page when it does not fit; only a row taller than a page is split,
+   * its cells continuing in the same TR and TD elements on the next page.
    */
   table(parent: Struct, title: string, columns: Column[], rows: string[][]): void {
     const widths = columns.map((c) => c.width);
     const xs = widths.map((_, i) => LEFT + widths.slice(0, i).reduce((a, b) => a + b, 0));
-    const rowHeight = (cells: string[], style: Style) =>
-      Math.max(...cells.map((c, i) => this.height(c, style, widths[i]! - 2 * CELL_PAD.x))) + 2 * CELL_PAD.y;
+    const textWidth = (i: number) => widths[i]! - 2 * CELL_PAD.x;
+    const rowHeight = (cells: string[], style: Style) => Math.max(...cells.map((c, i) => this.height(c, style, textWidth(i)))) + 2 * CELL_PAD.y;
     const headerCells = columns.map((c) => c.header);
     const headerHeight = rowHeight(headerCells, STYLE.th);
 
     const table = this.doc.struct('Table', { title });
     parent.add(table);
 
-    const drawRow = (
-      cells: string[],
-      style: Style,
-      height: number,
-      fill: string | null,
-      cell: ((i: number, draw: () => void) => void) | null,
-    ) => {
+    /** One row (or the part of one on this page); `cell` wraps each cell's drawing in its structure element. */
+    const drawRow = (cells: string[], style: Style, height: number, fill: string | null, cell: ((i: number, draw: () => void) => void) | null) => {
       const y = this.doc.y;
       const decorate = () => {
         this.doc.save();
@@ -347,7 +363,8 @@ class PledgePdfWriter {
       if (cell) this.artifact(decorate);
       else decorate();
       cells.forEach((text, i) => {
-        const draw = () => void this.use(style).text(text, xs[i]! + CELL_PAD.x, y + CELL_PAD.y, this.textOptions(style, widths[i]! - 2 * CELL_PAD.x));
+        if (!text) return;
+        const draw = () => void this.use(style).text(text, xs[i]! + CELL_PAD.x, y + CELL_PAD.y, this.textOptions(style, textWidth(i)));
         if (cell) cell(i, draw);
         else draw();
       });
@@ -355,15 +372,18 @@ class PledgePdfWriter {
       this.doc.y = y + height;
     };
 
-    const repeatHeader = () => {
+    const continueOnNextPage = () => {
+      this.doc.addPage();
       this.doc.markContent('Artifact', { type: 'Pagination' });
       drawRow(headerCells, STYLE.th, headerHeight, COLOR.headerFill, null);
       this.doc.endMarkedContent();
     };
 
-    // The header row and the first body row go together.
-    const first = rows[0];
-    this.ensure(headerHeight + (first ? rowHeight(first, STYLE.cell) : 0) + 2);
+    const fullPage = this.maxY - MARGIN.top - headerHeight - 2;
+    const minimum = 3 * this.lineHeight(STYLE.cell) + 2 * CELL_PAD.y;
+    // The header row and the first body row (or, if taller than a page, its first lines) go together.
+    const firstHeight = rows[0] ? rowHeight(rows[0], STYLE.cell) : 0;
+    this.ensure(headerHeight + (firstHeight <= fullPage ? firstHeight : minimum) + 2);
     const thead = this.doc.struct('THead');
     table.add(thead);
     const headerRow = this.doc.struct('TR');
@@ -381,19 +401,33 @@ class PledgePdfWriter {
     const tbody = this.doc.struct('TBody');
     table.add(tbody);
     rows.forEach((cells, r) => {
-      const height = rowHeight(cells, STYLE.cell);
-      if (this.doc.y + height + 2 > this.maxY) {
-        this.doc.addPage();
-        repeatHeader();
-      }
+      const fill = r % 2 === 1 ? COLOR.zebra : null;
       const tr = this.doc.struct('TR');
       tbody.add(tr);
-      drawRow(cells, STYLE.cell, height, r % 2 === 1 ? COLOR.zebra : null, (_i, draw) => {
+      const tds = cells.map(() => {
         const td = this.doc.struct('TD');
         tr.add(td);
-        td.add(draw);
-        td.end();
+        return td;
       });
+      const intoCell = (i: number, draw: () => void) => void tds[i]!.add(draw);
+      let rest = cells;
+      for (;;) {
+        const height = rowHeight(rest, STYLE.cell);
+        const room = this.maxY - this.doc.y - 2;
+        if (height <= room) {
+          drawRow(rest, STYLE.cell, height, fill, intoCell);
+          break;
+        }
+        if (room < minimum || (rest === cells && height <= fullPage)) {
+          continueOnNextPage();
+          continue;
+        }
+        const parts = rest.map((text, i) => this.splitToFit(text, STYLE.cell, textWidth(i), room - 2 * CELL_PAD.y));
+        drawRow(parts.map(([head]) => head), STYLE.cell, room, fill, intoCell);
+        rest = parts.map(([, tail]) => tail);
+        continueOnNextPage();
+      }
+      for (const td of tds) td.end();
       tr.end();
     });
     tbody.end();
