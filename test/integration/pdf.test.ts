@@ -189,6 +189,21 @@ for (const target of targets) {
       expect((await get(`${STRANGNAS}/versioner/1.pdf`, { 'if-none-match': etag })).statusCode).toBe(304);
     });
 
+    it('is linked from the public pledge page, in Swedish and English', async () => {
+      for (const [url, text] of [
+        ['/kommun/strangnas', 'Ladda ner det undertecknade löftet som PDF'],
+        ['/kommun/strangnas?lang=en', 'Download the signed pledge as a PDF (in Swedish)'],
+      ] as const) {
+        const html = (await get(url)).body;
+        const href = /<a href="([^"]+)" type="application\/pdf" hreflang="sv">([^<]+)<\/a>/i.exec(html);
+        expect(href?.[2], url).toBe(text);
+        expect(href?.[1]).toBe(`${STRANGNAS}.pdf`);
+        const pdf = await get(href![1]!);
+        expect(pdf.statusCode).toBe(200);
+        expect(pdf.headers['content-type']).toBe('application/pdf');
+      }
+    });
+
     it('keeps the HTML page at /kommun/{slug}/{period} and answers unknown addresses with the normal 404', async () => {
       const page = await get(STRANGNAS);
       expect(page.statusCode).toBe(200);

@@ -60,6 +60,7 @@ export const en: Messages = {
     demoNotice: 'Example data: this content is a demonstration compiled from public sources. It is not an official document.',
     summary: (focusAreas: number, activities: number) => `${focusAreas} focus areas and ${activities} activities.`,
     downloadJson: 'Download the pledge as JSON',
+    downloadPdf: 'Download the signed pledge as a PDF (in Swedish)',
     municipalityWord: 'municipality',
   },
   partyKind: {

@@ -62,6 +62,7 @@ export const sv = {
     summary: (focusAreas: number, activities: number) =>
       `${focusAreas} fokusområden och ${activities} aktiviteter.`,
     downloadJson: 'Hämta löftet som JSON',
+    downloadPdf: 'Ladda ner det undertecknade löftet som PDF',
     municipalityWord: 'kommun',
   },
   partyKind: {
