@@ -312,7 +312,7 @@ for (const target of targets) {
       expect(old.statusCode).toBe(200);
       expect(old.rawPayload.equals(first.rawPayload)).toBe(true);
       expect(old.headers.etag).not.toBe(now.headers.etag);
-    });
+    }, 90_000); // argon2 for three accounts and four signatures
 
     it('breaks a long activity table between rows and repeats its header row as an artifact', async () => {
       const { municipality, police } = await buildPledge(s.t.db, { state: 'draft' }); // parties only
@@ -397,6 +397,6 @@ for (const target of targets) {
       expect(missing.stderr.trim()).toBe('loften: Det finns ingen undertecknad version 2 av löftet.');
       expect((await loften(['export', 'pdf', '--municipality', 'strangnas'])).code).toBe(2);
       expect((await loften(['export', 'pdf', '--municipality', 'strangnas', '--period', '2022-2023', '--out', out, '--version', 'senaste'])).code).toBe(2);
-    });
+    }, 120_000); // four runs of the real binary, each starting tsx
   });
 }
