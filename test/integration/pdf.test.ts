@@ -34,6 +34,8 @@ interface ReadPdf {
   content: string;
   marked: boolean;
   info: Record<string, unknown>;
+  /** dc:title from the XMP metadata stream. */
+  xmpTitle: unknown;
   roles: Set<string>;
   links: { url: string; contents: string }[];
   raw: string;
@@ -76,8 +78,9 @@ async function readPdf(bytes: Buffer): Promise<ReadPdf> {
       for (const a of await page.getAnnotations()) if (a.subtype === 'Link') links.push({ url: a.url, contents: a.contentsObj?.str ?? '' });
     }
     const marked = Boolean((await pdf.getMarkInfo())?.Marked);
-    const { info } = await pdf.getMetadata();
-    return { pages, flat: collapse(pages.join(' ')), content: collapse(content), marked, info: info as Record<string, unknown>, roles, links, raw: bytes.toString('latin1') };
+    const { info, metadata } = await pdf.getMetadata();
+    const xmpTitle = metadata?.get('dc:title');
+    return { pages, flat: collapse(pages.join(' ')), content: collapse(content), marked, info: info as Record<string, unknown>, xmpTitle, roles, links, raw: bytes.toString('latin1') };
   } finally {
     await pdf.destroy();
   }
@@ -224,13 +227,16 @@ for (const target of targets) {
     });
 
     it('renders a pledge signed in the factory, and the same bytes every time', async () => {
-      const { municipality, pledge } = await buildPledge(s.t.db, { state: 'signed' });
+      const { municipality, pledge } = await buildPledge(s.t.db, { state: 'signed', title: 'Löfte & samverkan <2024>' });
       const url = `/kommun/${municipality.slug}/2024-2025.pdf`;
       const res = await get(url);
       expect(res.statusCode).toBe(200);
       const pdf = await readPdf(res.rawPayload);
       expect(pdf.flat).toContain(`${municipality.name} och Lokalpolisområde Test`);
       expect(pdf.flat).not.toContain('Exempeldata');
+      // Characters that XML escapes survive into the Info dictionary and the XMP metadata alike.
+      expect(pdf.info.Title).toBe('Löfte & samverkan <2024>, version 1');
+      expect(pdf.xmpTitle).toBe('Löfte & samverkan <2024>, version 1');
       for (const text of ['Mopedkontroller', '12 kontroller', 'Trygghetsvandring', 'Minst en per kommundel', 'Varje höst', '1 april 2024–30 september 2024'])
         expect(pdf.flat).toContain(text);
       const last = collapse(pdf.pages.at(-1)!);
