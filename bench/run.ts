@@ -9,6 +9,7 @@
  *   BENCH_CONNECTIONS  concurrent connections (default 20)
  *   BENCH_ENCODING     Accept-Encoding sent by the load generator: gzip (default) | br | identity
  *   BENCH_PROFILE=1    start the app with --cpu-prof; the profile lands in bench/results/profile/
+ *   BENCH_PDF_RUNS, BENCH_PDF_WARMUP   the PDF section (bench/pdf.ts)
  *
  * Exit code 0 when every target passes, 1 on a FAIL or an error.
  */
@@ -23,6 +24,7 @@ import { connect } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { seedDemo } from '../src/features/demo/seed.js';
 import { generateLoad } from './generate.js';
+import { benchPdf, PDF_TARGET_MS } from './pdf.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -40,6 +42,8 @@ const WARMUP = envNumber('BENCH_WARMUP', 2, 0);
 const ROUNDS = Math.floor(envNumber('BENCH_ROUNDS', 2, 1));
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 20, 1);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const PDF_RUNS = Math.floor(envNumber('BENCH_PDF_RUNS', 40, 1));
+const PDF_WARMUP = Math.floor(envNumber('BENCH_PDF_WARMUP', 5, 0));
 /*
  * Accept-Encoding decision: the load generator sends `accept-encoding: gzip` to both servers.
  * A real browser always asks for compression, so measuring identity would flatter the app (no
@@ -84,7 +88,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.exit(130);
   });
 
-const budgetSeconds = 90 + PAGES.length * 2 * (SECONDS + WARMUP) * 1.5;
+const budgetSeconds = 90 + PAGES.length * 2 * (SECONDS + WARMUP) * 1.5 + (PDF_RUNS + PDF_WARMUP) * 2;
 const watchdog = setTimeout(() => {
   console.error(`bench: gave up after ${Math.round(budgetSeconds)} s`);
   killAllSync();
@@ -354,11 +358,15 @@ async function main(): Promise<number> {
   await stopChild(baseline.child);
   await stopChild(app.child); // SIGTERM: with BENCH_PROFILE=1 this is when the profile is written
 
+  // 5b. The signed PDF, rendered in this process once both servers are gone.
+  console.log(`\npdf (${PDF_RUNS} renders each of the Strängnäs PDF and a one-page baseline, alternating, in-process):`);
+  const pdf = await benchPdf(dbUrl, { runs: PDF_RUNS, warmup: PDF_WARMUP, log: (line) => console.log(line) });
+
   // 6. Report.
   const sizeWorst = Math.max(size.gzip.total, size.br.total);
   const sizePass = sizeWorst < TARGET_BYTES;
   const scriptPass = !hasScript;
-  const pass = pages.every((p) => p.pass) && sizePass && scriptPass;
+  const pass = pages.every((p) => p.pass) && sizePass && scriptPass && pdf.pass;
 
   const kb = (n: number) => `${fmt(n / 1024, 1)} KiB`;
   const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -375,6 +383,11 @@ async function main(): Promise<number> {
   console.log(`  br:   HTML ${fmt(size.br.html, 0)} B + CSS ${fmt(size.br.css, 0)} B = ${fmt(size.br.total, 0)} B (${kb(size.br.total)})`);
   console.log(`  target < ${fmt(TARGET_BYTES, 0)} B (14 KiB) in both encodings: ${sizePass ? 'PASS' : 'FAIL'}`);
   console.log(`  no <script> in the page: ${scriptPass ? 'PASS' : 'FAIL'}`);
+  console.log(`\nSträngnäs signed PDF (${pdf.pages} pages, ${kb(pdf.bytes)}), ${pdf.runs} renders in this process (one core):`);
+  console.log(`  app:      median ${fmt(pdf.app.median, 1)} ms, p95 ${fmt(pdf.app.p95, 1)} ms (min ${fmt(pdf.app.min, 1)}, max ${fmt(pdf.app.max, 1)})`);
+  console.log(`  baseline: median ${fmt(pdf.baseline.median, 1)} ms, p95 ${fmt(pdf.baseline.p95, 1)} ms: pdfkit, one page, the same embedded DejaVu Sans (${kb(pdf.baseline.bytes)})`);
+  console.log(`  ratio app/baseline (medians): ${fmt(pdf.ratio, 2)}`);
+  console.log(`  target: median < ${PDF_TARGET_MS} ms: ${pdf.pass ? 'PASS' : 'FAIL'}`);
   console.log(`\ngenerator: ${generation.pledges} pledges in ${fmt(generation.ms / 1000, 2)} s`);
   console.log(`overall: ${pass ? 'PASS' : 'FAIL'}`);
 
@@ -386,6 +399,7 @@ async function main(): Promise<number> {
     generation: { ...generation, ms: Math.round(generation.ms) },
     pages,
     size: { ...size, stylesheet: cssHref, hasScript, targetBytes: TARGET_BYTES, pass: sizePass },
+    pdf,
     targets: { ratio: TARGET_RATIO, bytes: TARGET_BYTES },
     pass,
     ...(PROFILE ? { profileDir } : {}),

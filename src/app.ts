@@ -23,6 +23,7 @@ import { indicatorRoutes } from './features/indicators/routes.js';
 import { indicatorAdminRoutes } from './features/indicators/admin-routes.js';
 import { overviewRoutes } from './features/overview/routes.js';
 import { registerOpenCors } from './platform/http/cors.js';
+import { signedPdfRoutes } from './features/publishing/pdf/routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -91,6 +92,7 @@ export async function buildApp(
   indicatorRoutes(app, full);
   indicatorAdminRoutes(app, full);
   overviewRoutes(app, full);
+  signedPdfRoutes(app, full);
   apiRoutes(app, full);
   embedRoutes(app, full);
   openDataRoutes(app, full);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { connect, DatabaseUnavailableError } from './db/connect.js';
@@ -8,6 +9,7 @@ import { seedDemo } from './features/demo/seed.js';
 import { createMailer } from './features/mail/mailer.js';
 import { presentPledge } from './features/pledges/pledge-presenter.js';
 import { getPledgeForExport } from './features/pledges/pledge-service.js';
+import { swedishDate } from './features/pledges/pledge.js';
 import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
@@ -27,6 +29,8 @@ Kommandon:
   seed --demo                 Lägg in exempeldata (Strängnäs, Vingåker, Strömsund)
   export pledge <id> --format json
                               Skriv ut ett helt medborgarlöfte som JSON
+  export pdf --municipality KORTNAMN --period PERIOD --out FIL [--version N]
+                              Spara det undertecknade löftet som PDF
   user add --email ADRESS (--party KORTNAMN --role ROLL | --superadmin)
                               Lägg till en användare, t.ex. den första administratören
   indicators import-kolada FIL --municipality KOMMUNKOD
@@ -50,9 +54,19 @@ Kör alla migreringar som inte har körts mot databasen i DATABASE_URL.`,
 
 Lägger in de delar av exempeldatan som saknas. Går att köra flera gånger.`,
   export: `Användning: loften export pledge <id> --format json
+       loften export pdf --municipality KORTNAMN --period PERIOD --out FIL [--version N]
 
-Skriver ut ett medborgarlöfte, med alla parter, fokusområden, löften och
-aktiviteter, som JSON på standard ut. Även utkast kan exporteras härifrån.`,
+export pledge skriver ut ett medborgarlöfte, med alla parter, fokusområden, löften
+och aktiviteter, som JSON på standard ut. Även utkast kan exporteras härifrån.
+
+export pdf sparar den undertecknade PDF:en, samma som på /kommun/KORTNAMN/PERIOD.pdf:
+den gällande undertecknade versionen, eller version N med --version. Bara
+undertecknade versioner har en PDF. Kontrolladressen i den bygger på PUBLIC_BASE_URL.
+
+  --municipality KORTNAMN  Kommunens kortnamn i adressen, t.ex. strangnas
+  --period PERIOD          T.ex. 2022-2023
+  --out FIL                Filen som PDF:en sparas i
+  --version N              En viss undertecknad version (standard: den gällande)`,
   user: `Användning: loften user add --email ADRESS --party KORTNAMN --role ROLL [--name NAMN] [--send-reset]
        loften user add --email ADRESS --superadmin [--name NAMN] [--send-reset]
 
@@ -111,6 +125,9 @@ export async function main(argv: string[]): Promise<number> {
       municipality: { type: 'string' },
       kpi: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      period: { type: 'string' },
+      version: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   if (values.help) {
@@ -150,6 +167,24 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'export': {
       const [what, id] = positionals;
+      if (what === 'pdf') {
+        const usage = 'Användning: loften export pdf --municipality KORTNAMN --period PERIOD --out FIL [--version N]';
+        if (!values.municipality || !values.period || !values.out || id !== undefined) throw new UsageError(usage);
+        if (values.version !== undefined && !/^[1-9]\d*$/.test(values.version)) throw new UsageError(`--version ska vara ett versionsnummer, t.ex. 1, inte ${values.version}.`);
+        const config = loadConfig();
+        const base = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
+        const ref = { slug: values.municipality, period: values.period, ...(values.version ? { version: Number(values.version) } : {}) };
+        // Loaded here, not at the top: pdfkit and its fonts would slow the start of every other command.
+        const { findSignedVersionForPdf, renderSignedPdf } = await import('./features/publishing/pdf/signed-pdf.js');
+        const { version, pdf } = await withDatabase(async (d) => {
+          const v = await findSignedVersionForPdf(d.db, ref, swedishDate(new Date()));
+          return { version: v, pdf: await renderSignedPdf(v, base) };
+        });
+        writeFileSync(values.out, pdf);
+        console.log(`Sparade version ${version.number} av ${version.document.title} (${Math.ceil(pdf.length / 1024)} kB) i ${values.out}`);
+        if (!config.publicBaseUrl) console.error(`loften: PUBLIC_BASE_URL är inte satt, så kontrolladressen i PDF:en börjar med ${base}`);
+        return 0;
+      }
       if (what !== 'pledge' || !id) throw new UsageError('Användning: loften export pledge <id> --format json');
       if ((values.format ?? 'json') !== 'json') throw new UsageError(`Formatet ${values.format} stöds inte; använd --format json.`);
       const doc = await withDatabase(async (d) => getPledgeForExport(d.db, id));

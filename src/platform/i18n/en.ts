@@ -61,6 +61,7 @@ export const en: Messages = {
     summary: (focusAreas: number, activities: number) => `${focusAreas} focus areas and ${activities} activities.`,
     feedTitle: (municipality: string) => `New versions of citizen pledges for ${municipality} (Atom)`,
     downloadJson: 'Download the pledge as JSON',
+    downloadPdf: 'Download the signed pledge as a PDF (in Swedish)',
     municipalityWord: 'municipality',
   },
   signing: {

@@ -63,6 +63,7 @@ export const sv = {
       `${focusAreas} fokusområden och ${activities} aktiviteter.`,
     feedTitle: (municipality: string) => `Nya versioner av medborgarlöften för ${municipality} (Atom)`,
     downloadJson: 'Hämta löftet som JSON',
+    downloadPdf: 'Ladda ner det undertecknade löftet som PDF',
     municipalityWord: 'kommun',
   },
   signing: {

@@ -109,6 +109,7 @@ export function PledgePage({ ctx, view, indicators = [] }: { ctx: PageContext; v
           <a href={`/api/v1/pledges/${p.id}`} type="application/json">
             {m.pledge.downloadJson}
           </a>
+          {' · '}<a href={`/kommun/${view.municipality.slug}/${p.periodSlug}.pdf`} type="application/pdf" hrefLang="sv">{m.pledge.downloadPdf}</a>
         </p>
       </section>
     </Layout>
