@@ -119,7 +119,8 @@ for (const target of targets) {
       expect(missing.code).toBe(1);
       expect(missing.stderr.trim()).toBe('loften: Det finns inget löfte med id 00000000-0000-4000-8000-000000000000.');
       expect((await loften(['export', 'pledge', row.id, '--format', 'xml'], env)).code).toBe(2);
-    });
+      // Seven process starts, each compiling the app with tsx: room for a machine shared with other work.
+    }, 120_000);
 
     it('serves the seeded register at the printed URL and shuts down cleanly on SIGTERM', async () => {
       const s = serve([], { DATABASE_URL: url });
