@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findSignedVersion } from '../../src/features/signing/version-repo.js';
 import { SESSION_COOKIE } from '../../src/platform/http/auth.js';
 import { openApp, type TestApp } from '../support/app.js';
 import { signedInAs } from '../support/auth.js';
@@ -26,6 +27,8 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
     const built = await buildPledge(s.t.db, { state: 'draft' });
     const fa = built.pledge.focusAreas[0]!;
     const c = fa.commitments[0]!;
+    const signed = await buildPledge(s.t.db, { state: 'signed' });
+    const version = (await findSignedVersion(s.t.db, signed.pledge.id))!;
     const operator = await signedInAs(s.t.db, { superadmin: true });
     const viewer = await signedInAs(s.t.db, { role: 'viewer', partyId: built.municipality.id });
     const deps = { db: s.t.db, clock: () => new Date() };
@@ -35,6 +38,7 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
       '/admin/indikatorer/:id': indicator.id,
       '/admin/indikatorkopplingar/:id': indicatorLink,
       '/admin/loften/:id': built.pledge.id,
+      '/admin/versioner/:id': version.id,
       '/admin/fokusomraden/:id': fa.id,
       '/admin/atagande/:id': c.id,
       '/admin/aktiviteter/:id': c.activities[1]!.id,
