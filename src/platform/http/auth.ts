@@ -7,6 +7,7 @@ import type { DB } from '../../db/schema.js';
 import { resolveSession } from '../../features/accounts/account-service.js';
 import type { Actor } from '../../features/access/policy.js';
 import { AppError } from '../errors.js';
+import { readMultipartFields, registerMultipart } from './multipart.js';
 
 export const SESSION_COOKIE = 'loften_session';
 
@@ -30,6 +31,7 @@ export interface AuthOptions {
 export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await registerMultipart(app);
   await app.register(csrf, {
     cookieKey: 'loften_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.cookieSecure, signed: false },
@@ -42,7 +44,8 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
     if (!methods.some((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)) || route.url.startsWith('/api/')) return;
     const existing = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : [];
     // Its FST_CSRF_* errors are mapped to our csrf_invalid code by the error handler.
-    route.preHandler = [app.csrfProtection, ...existing];
+    // A multipart form's fields (with its token) are read first; its file only after the check.
+    route.preHandler = [readMultipartFields, app.csrfProtection, ...existing];
   });
 
   app.addHook('onRequest', async (req) => {
