@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../connect.js';
 import { pledgeRegister } from './0001_pledge_register.js';
 import { accountsAndAudit } from './0002_accounts_and_audit.js';
+import { wastewater } from './0004_wastewater.js';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -18,5 +19,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_pledge_register': pledgeRegister(ctx),
     '0002_accounts_and_audit': accountsAndAudit(ctx),
+    '0004_wastewater': wastewater(ctx),
   };
 }

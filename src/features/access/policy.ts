@@ -35,7 +35,13 @@ export type Permission =
   /** Reporting status and progress on an activity, also after signing. */
   | { action: 'activity.report'; pledge: PledgeRef; ownerPartyId: string }
   | { action: 'audit.read'; pledge?: PledgeRef }
-  | { action: 'outbox.read' };
+  | { action: 'outbox.read' }
+  /** Staff views of a municipality's wastewater results, including districts too small to publish. */
+  | { action: 'wastewater.read'; partyId: string }
+  /** Importing lab results for the sites of the municipality that owns them. */
+  | { action: 'wastewater.import'; partyId: string }
+  /** Publication threshold, correction-factor set, site names and publication flags. */
+  | { action: 'wastewater.configure'; partyId: string };
 
 export type Action = Permission['action'];
 
@@ -77,6 +83,12 @@ export function can(actor: Actor | null, p: Permission): boolean {
       return p.pledge ? member(actor, p.pledge.partyIds) : actor.role === 'admin';
     case 'outbox.read':
       return actor.role === 'admin';
+    case 'wastewater.read':
+      return actor.partyId === p.partyId && actor.role !== null;
+    case 'wastewater.import':
+      return actor.partyId === p.partyId && hasRole(actor, EDITORS);
+    case 'wastewater.configure':
+      return actor.partyId === p.partyId && actor.role === 'admin';
   }
 }
 

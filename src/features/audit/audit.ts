@@ -9,7 +9,7 @@ import type { Actor } from '../access/policy.js';
  * The table refuses UPDATE and DELETE at the database level (migration 0002).
  */
 
-export type EntityType = 'party' | 'pledge' | 'signatory' | 'focus_area' | 'commitment' | 'activity' | 'user' | 'party_sso';
+export type EntityType = 'party' | 'pledge' | 'signatory' | 'focus_area' | 'commitment' | 'activity' | 'user' | 'party_sso' | 'wastewater_import' | 'wastewater_site' | 'wastewater_settings';
 
 export interface AuditInput {
   actor: Actor | null;
