@@ -13,6 +13,8 @@ import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
 import { pledgeRoutes } from './features/pledges/routes.js';
+import { wastewaterRoutes } from './features/wastewater/routes.js';
+import { wastewaterAdminRoutes } from './features/wastewater/admin-routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -69,5 +71,7 @@ export async function buildApp(
   structureRoutes(app, full);
   pledgeRoutes(app, full);
   apiRoutes(app, full);
+  wastewaterRoutes(app, full);
+  wastewaterAdminRoutes(app, full);
   return app;
 }

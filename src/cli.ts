@@ -10,6 +10,7 @@ import { presentPledge } from './features/pledges/pledge-presenter.js';
 import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
+import { importFromCli, summaryFromCli, WASTEWATER_HELP } from './features/wastewater/cli.js';
 
 /** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
 
@@ -28,6 +29,10 @@ Kommandon:
                               Skriv ut ett helt medborgarlöfte som JSON
   user add --email ADRESS (--party KORTNAMN --role ROLL | --superadmin)
                               Lägg till en användare, t.ex. den första administratören
+  wastewater import FIL --municipality KOMMUNKOD [--dry-run]
+                              Importera labbresultat för avloppsvatten (CSV)
+  wastewater summary --municipality KOMMUNKOD [--substance …] [--from … --to …] --format json
+                              Skriv ut avloppsvattensiffrorna som API:t visar dem
 
 Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
 Skriv "loften <kommando> --help" för mer om ett kommando.`,
@@ -66,6 +71,7 @@ en superadministratör som hanterar alla parter. Så skapas den första administ
 Lösenordet (minst 12 tecken) läses från LOFTEN_PASSWORD om den är satt, annars
 från standard in om den inte är en terminal, annars frågas det efter utan eko.
 Länken skickas med SMTP_URL; utan den hamnar den i utkorgen och skrivs ut här.`,
+  wastewater: WASTEWATER_HELP,
 };
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> {
@@ -103,6 +109,14 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       superadmin: { type: 'boolean' },
       'send-reset': { type: 'boolean' },
+      municipality: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      substance: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      measure: { type: 'string' },
+      'below-loq': { type: 'string' },
+      'amphetamine-correction': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -169,6 +183,34 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of r.lines) console.log(line);
       for (const w of r.warnings) console.error(`loften: ${w}`);
       return 0;
+    }
+    case 'wastewater': {
+      const [sub, ...args] = positionals;
+      if (!values.municipality || !/^\d{4}$/.test(values.municipality)) throw new UsageError('Ange --municipality med en kommunkod, t.ex. 0486. Skriv "loften wastewater --help".');
+      if (sub === 'import') {
+        if (args.length !== 1) throw new UsageError('Ange en fil: loften wastewater import FIL --municipality KOMMUNKOD [--dry-run]');
+        const output = { out: (l: string) => console.log(l), err: (l: string) => console.error(l), tty: process.stderr.isTTY === true };
+        await withDatabase(async (d) => importFromCli(d.db, output, { file: args[0]!, municipality: values.municipality!, dryRun: values['dry-run'] ?? false }));
+        return 0;
+      }
+      if (sub === 'summary') {
+        if (args.length > 0) throw new UsageError(`Okänt argument: ${args[0]}. Skriv "loften wastewater --help".`);
+        if ((values.format ?? 'json') !== 'json') throw new UsageError(`Formatet ${values.format} stöds inte; använd --format json.`);
+        const json = await withDatabase(async (d) =>
+          summaryFromCli(d.db, {
+            municipality: values.municipality!,
+            substance: values.substance,
+            from: values.from,
+            to: values.to,
+            measure: values.measure,
+            belowLoq: values['below-loq'],
+            amphetamineCorrection: values['amphetamine-correction'],
+          }),
+        );
+        process.stdout.write(json);
+        return 0;
+      }
+      throw new UsageError('Användning: loften wastewater import|summary … Skriv "loften wastewater --help".');
     }
   }
   return 2;

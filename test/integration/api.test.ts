@@ -85,7 +85,7 @@ for (const target of targets) {
       expect(doc.openapi).toBe('3.1.0');
       const { data } = (await get('/api/v1/pledges')).json();
       for (const path of Object.keys(doc.paths)) {
-        const url = `/api/v1${path.replace('{id}', data[0].id)}`;
+        const url = `/api/v1${path.replace('{id}', data[0].id).replace('{kommunkod}', '0486')}`;
         expect((await get(url)).statusCode, url).toBe(200);
       }
       const codes = doc.components.schemas.Error.properties.error.properties.code.enum;

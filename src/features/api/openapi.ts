@@ -1,3 +1,5 @@
+import { wastewaterPaths, wastewaterSchemas } from '../wastewater/openapi.js';
+
 /** The read-only API as OpenAPI 3.1; a test checks every path here against the live routes. */
 const errorRef = { $ref: '#/components/schemas/Error' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
@@ -52,9 +54,11 @@ export const openapiDocument = {
         },
       },
     },
+    ...wastewaterPaths,
   },
   components: {
     schemas: {
+      ...wastewaterSchemas,
       Error: {
         type: 'object',
         required: ['error'],

@@ -3,6 +3,7 @@ import { countPledges, findPartyBySlug, listPledgeSummariesOfParty } from '../pl
 import { createParty, createPledge } from '../pledges/pledge-service.js';
 import { periodSlug, type PledgeInput } from '../pledges/pledge.js';
 import { demoParties, demoPledges, type DemoPledge } from './demo-data.js';
+import { seedWastewaterDemo } from './wastewater-demo.js';
 
 const DEMO = { actor: null, label: 'exempeldata' };
 
@@ -69,6 +70,7 @@ export async function seedDemo(db: Executor): Promise<SeedResult> {
     await createPledge(db, await toInput(db, d), DEMO);
     result.pledges++;
   }
+  await seedWastewaterDemo(db);
   return result;
 }
 
