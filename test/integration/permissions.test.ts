@@ -8,6 +8,9 @@ import { openApp, type TestApp } from '../support/app.js';
 import { csrfFor, signedInAs } from '../support/auth.js';
 import { targets } from '../support/databases.js';
 import { buildMunicipality, buildPledge } from '../support/factories.js';
+import { multipartBody } from '../support/multipart.js';
+import { readImport, startImport } from '../../src/features/wastewater/import-service.js';
+import { insertSite, listSites } from '../../src/features/wastewater/wastewater-repo.js';
 
 /**
  * The permission matrix: every admin route × every role × the actor's own party and another party,
@@ -47,6 +50,8 @@ interface Case {
   formUrl?: (f: Fixture) => string;
   /** An array value is a repeated field, as a group of checkboxes posts it. */
   body?: (f: Fixture, s: TestApp) => Promise<Record<string, string | string[]>>;
+  /** Posted as multipart/form-data with this file after the fields, as an upload form does. */
+  upload?: { name: string; filename: string; content: string };
   allowed: { draft: ActorKey[]; signed: ActorKey[] };
 }
 
@@ -196,9 +201,87 @@ const partyAndStartCases: Case[] = [
   },
 ];
 
+// Wastewater results belong to the municipality that owns the sampling sites, whatever the pledge's
+// state: its members read them (even districts too small to publish), its editors and admins
+// import, its admins decide what is published. The police and other parties see nothing.
+const wwCsv = 'site_code;district;population;sample_date;flow_m3_per_day;substance;concentration_ng_per_l;loq_ng_per_l\nM1;Matris;5000;2024-04-02;1500;amfetamin;300;5\n';
+const wwSites = new Map<string, string>();
+async function wastewaterSite(f: Fixture, s: TestApp): Promise<string> {
+  if (!wwSites.has(f.ownPartyId)) {
+    const id = randomUUID();
+    await insertSite(s.t.db, { id, partyId: f.ownPartyId, code: 'M0', name: 'Matrisverket', district: 'Matris', population: 5000, isDemo: false }, new Date().toISOString());
+    wwSites.set(f.ownPartyId, id);
+  }
+  return wwSites.get(f.ownPartyId)!;
+}
+/** A read import waiting for its confirmation: a fresh one each call, as saving or cancelling uses it up. */
+async function readyImport(f: Fixture, s: TestApp): Promise<string> {
+  const deps = { db: s.t.db, clock: () => new Date() };
+  const id = await startImport(deps, { partyId: f.ownPartyId, filename: 'matris.csv', source: 'cli', actor: null, actorLabel: 'matris' });
+  await readImport(deps, id, wwCsv);
+  return id;
+}
+const wwImports = new Map<string, string>();
+const readers = { draft: ownOnly(ROLES), signed: ownOnly(ROLES) };
+const importers = { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) };
+const configurers = { draft: ownOnly(['admin']), signed: ownOnly(['admin']) };
+
+const wastewaterCases: Case[] = [
+  { method: 'GET', route: '/admin/avloppsvatten', url: () => '/admin/avloppsvatten', allowed: { draft: signedIn, signed: signedIn } },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}`, allowed: readers },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId/data.csv', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/data.csv`, allowed: readers },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId/data.json', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/data.json`, allowed: readers },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId/import', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/import`, allowed: importers },
+  {
+    method: 'POST',
+    route: '/admin/avloppsvatten/:partyId/import',
+    url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/import`,
+    formUrl: form,
+    body: async () => ({}),
+    upload: { name: 'file', filename: 'matris.csv', content: wwCsv },
+    allowed: importers,
+  },
+  {
+    method: 'GET',
+    route: '/admin/avloppsvatten/import/:id',
+    url: async (f, s) => {
+      if (!wwImports.has(f.ownPartyId)) wwImports.set(f.ownPartyId, await readyImport(f, s));
+      return `/admin/avloppsvatten/import/${wwImports.get(f.ownPartyId)}`;
+    },
+    allowed: readers,
+  },
+  { method: 'POST', route: '/admin/avloppsvatten/import/:id/spara', url: async (f, s) => `/admin/avloppsvatten/import/${await readyImport(f, s)}/spara`, formUrl: form, body: async () => ({}), allowed: importers },
+  { method: 'POST', route: '/admin/avloppsvatten/import/:id/avbryt', url: async (f, s) => `/admin/avloppsvatten/import/${await readyImport(f, s)}/avbryt`, formUrl: form, body: async () => ({}), allowed: importers },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId/installningar', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/installningar`, allowed: configurers },
+  {
+    method: 'POST',
+    route: '/admin/avloppsvatten/:partyId/installningar',
+    url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/installningar`,
+    formUrl: form,
+    body: async (f, s) => {
+      const row = await s.t.db.selectFrom('wastewater_settings').select('version').where('party_id', '=', f.ownPartyId).executeTakeFirst();
+      return { version: String(row?.version ?? 0), publicationThreshold: '2500', correctionSet: 'refined' };
+    },
+    allowed: configurers,
+  },
+  { method: 'GET', route: '/admin/avloppsvatten/matpunkter/:id', url: async (f, s) => `/admin/avloppsvatten/matpunkter/${await wastewaterSite(f, s)}`, allowed: configurers },
+  {
+    method: 'POST',
+    route: '/admin/avloppsvatten/matpunkter/:id',
+    url: async (f, s) => `/admin/avloppsvatten/matpunkter/${await wastewaterSite(f, s)}`,
+    formUrl: form,
+    body: async (f, s) => {
+      const site = (await listSites(s.t.db, f.ownPartyId)).find((x) => x.code === 'M0')!;
+      return { version: String(site.version), name: 'Matrisverket', district: 'Matris', published: '1' };
+    },
+    allowed: configurers,
+  },
+];
+
 const cases: Case[] = [
   ...structureCases,
   ...partyAndStartCases,
+  ...wastewaterCases,
   { method: 'GET', route: '/admin', url: () => '/admin', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften', url: () => '/admin/loften', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften/:id', url: (f) => `/admin/loften/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
@@ -300,11 +383,14 @@ for (const target of targets) {
               status = (await s.app.inject({ url, headers: cookie ? { cookie } : {} })).statusCode;
             } else {
               const csrf = await csrfFor(s.app, c.formUrl!(f), cookie);
+              const multipart = c.upload ? multipartBody({ _csrf: csrf.token, ...((await c.body!(f, s)) as Record<string, string>) }, c.upload) : null;
               const res = await s.app.inject({
                 method: 'POST',
                 url,
-                headers: { cookie: csrf.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-                payload: new URLSearchParams(Object.entries({ ...(await c.body!(f, s)), _csrf: csrf.token }).flatMap(([k, v]) => [v].flat().map((x) => [k, x]))).toString(),
+                headers: { cookie: csrf.cookie, 'content-type': multipart ? multipart.contentType : 'application/x-www-form-urlencoded' },
+                payload: multipart
+                  ? multipart.payload
+                  : new URLSearchParams(Object.entries({ ...(await c.body!(f, s)), _csrf: csrf.token }).flatMap(([k, v]) => [v].flat().map((x) => [k, x]))).toString(),
               });
               status = res.statusCode;
             }

@@ -75,6 +75,8 @@ describe('LineChart', () => {
 
   it('uses no inline style, which the CSP would block', () => {
     expect(html).not.toContain('style=');
+    expect(html).toContain('font-size="12"');
+    expect(html).not.toMatch(/fontSize|fontFamily/);
   });
 
   it('says so when there is nothing to draw', () => {

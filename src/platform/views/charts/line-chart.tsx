@@ -142,8 +142,8 @@ export function LineChart(props: LineChartProps) {
       viewBox={`0 0 ${width} ${height}`}
       width="100%"
       preserveAspectRatio="xMidYMid meet"
-      fontFamily={FONT}
-      fontSize={12}
+      font-family={FONT}
+      font-size={12}
     >
       <title id={titleId}>{props.title}</title>
       <desc id={descId}>{description}</desc>
