@@ -29,7 +29,7 @@ const SUBSTANCES = [
   { lab: 'metamfetamin', weekday: 2.2, weekend: 2.6, loq: 2, trend: 1.0 },
   { lab: 'MDMA', weekday: 8, weekend: 16, loq: 1, trend: 0.95 },
   { lab: 'THC-COOH', weekday: 45, weekend: 46, loq: 10, trend: 1.08 },
-  { lab: 'ketamin', weekday: 0.9, weekend: 1.6, loq: 2, trend: 1.1 },
+  { lab: 'ketamin', weekday: 0.4, weekend: 0.9, loq: 2, trend: 1.1 },
 ] as const;
 
 /** Campaign start dates and their number of days. */

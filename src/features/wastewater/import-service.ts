@@ -132,18 +132,20 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
     const file = await openCsv(source);
     const map = mapColumns(file.columns);
     let batch: LabRow[] = [];
-    let sinceProgress = 0;
-    for await (const record of file.records()) {
-      const row = parseLabRecord(record, map);
-      book.check(row, map);
-      batch.push(row);
-      rowsRead++;
-      if (batch.length === STAGE_BATCH) {
-        await insertStagedRows(deps.db, importId, batch);
-        batch = [];
+    let nextProgress = PROGRESS_EVERY_ROWS;
+    for await (const records of file.batches()) {
+      for (const record of records) {
+        const row = parseLabRecord(record, map);
+        book.check(row, map);
+        batch.push(row);
+        if (batch.length === STAGE_BATCH) {
+          await insertStagedRows(deps.db, importId, batch);
+          batch = [];
+        }
       }
-      if (++sinceProgress === PROGRESS_EVERY_ROWS) {
-        sinceProgress = 0;
+      rowsRead += records.length;
+      if (rowsRead >= nextProgress) {
+        nextProgress = rowsRead + PROGRESS_EVERY_ROWS;
         const p = { rowsRead, bytesRead: file.bytesRead(), bytesTotal: imp.bytes_total };
         await updateImport(deps.db, importId, { rows_read: p.rowsRead, bytes_read: p.bytesRead, phase: 'rows', updated_at: deps.clock().toISOString() });
         onProgress?.(p);
@@ -160,7 +162,6 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
     if (odd) throw await inconsistency(deps, importId, odd, map.name);
 
     const counts = await previewCounts(deps.db, importId, imp.party_id);
-    const sites = await newSitesInImport(deps.db, importId, imp.party_id);
     const span = await stagedSpan(deps.db, importId);
     const ok = await transitionImport(deps.db, importId, 'reading', 'ready', deps.clock().toISOString(), {
       phase: null,
@@ -169,7 +170,7 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
       rows_corrected: counts.rowsCorrected,
       samples_new: counts.samplesNew,
       samples_corrected: counts.samplesCorrected,
-      sites_new: sites.length,
+      sites_new: book.created.size,
       first_date: span.first,
       last_date: span.last,
     });

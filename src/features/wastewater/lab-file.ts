@@ -94,7 +94,18 @@ export interface LabRow {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$/;
 
+let lastDateText = '';
+let lastDate: string | 'format' | 'nonexistent' = 'format';
+
+/** Every substance of a sample repeats its date: the last answer is kept. */
 export function validDate(text: string): string | 'format' | 'nonexistent' {
+  if (text === lastDateText) return lastDate;
+  lastDate = checkDate(text);
+  lastDateText = text;
+  return lastDate;
+}
+
+function checkDate(text: string): string | 'format' | 'nonexistent' {
   const m = ISO_DATE.exec(text);
   if (!m) return 'format';
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

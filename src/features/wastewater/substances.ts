@@ -49,8 +49,16 @@ const ALIASES: Record<SubstanceCode, string[]> = {
 const BY_ALIAS = new Map<string, SubstanceCode>();
 for (const code of SUBSTANCES) for (const a of ALIASES[code]) BY_ALIAS.set(squash(a), code);
 
+/** A lab writes the same few names on every row: remember them rather than fold each again. */
+const seenNames = new Map<string, SubstanceCode | null>();
+
 export function substanceFromLabName(name: string): SubstanceCode | null {
-  return BY_ALIAS.get(squash(name)) ?? null;
+  let code = seenNames.get(name);
+  if (code === undefined) {
+    code = BY_ALIAS.get(squash(name)) ?? null;
+    if (seenNames.size < 1000) seenNames.set(name, code);
+  }
+  return code;
 }
 
 function levenshtein(a: string, b: string): number {

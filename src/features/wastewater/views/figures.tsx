@@ -82,7 +82,14 @@ function FigureBlock(props: {
   const { w, lang } = props;
   const { series, means } = periodSeries(props.weeks, w);
   const fx = (x: string) => weekLabel(x, lang);
-  const summary = summarizeChart({ series, unit: props.unit, referenceLines: props.references, formatX: fx, lang });
+  const summary = summarizeChart({
+    series,
+    unit: props.unit,
+    referenceLines: props.references,
+    formatX: fx,
+    lang,
+    gapLabel: (i, x) => (means[i]?.get(x)?.allBelowLoq ? w.lessThanLoq : null),
+  });
   const table = <ChartDataTable caption={props.caption} xHeader={w.week} series={series} formatX={fx} cellText={cellText(means, lang, w)} lang={lang} />;
   return (
     <figure class="wastewater-figure">
@@ -214,7 +221,7 @@ export function ReferenceTable(props: { reference: SubstanceReference | undefine
           {props.reference.cities.map((c) => (
             <tr>
               <th scope="row">{c.city}</th>
-              <td>{c.year}</td>
+              <td class="num">{c.year}</td>
               <td class="num">{meanText(c.weekday, lang, w)}</td>
               <td class="num">{meanText(c.weekend, lang, w)}</td>
               <td class="num">{meanText(c.week, lang, w)}</td>

@@ -143,7 +143,7 @@ export function LineChart(props: LineChartProps) {
       width="100%"
       preserveAspectRatio="xMidYMid meet"
       font-family={FONT}
-      font-size={12}
+      font-size={13}
     >
       <title id={titleId}>{props.title}</title>
       <desc id={descId}>{description}</desc>
