@@ -253,14 +253,26 @@ export interface WastewaterImportRowTable {
   import_id: string;
   line: number;
   site_code: string;
-  district: string | null;
-  population: number | null;
   sample_date: string;
-  flow_m3_per_day: number;
   substance: string;
   concentration_ng_per_l: number | null;
   loq_ng_per_l: number | null;
   below_loq: number;
+}
+
+export interface WastewaterImportSampleTable {
+  import_id: string;
+  site_code: string;
+  sample_date: string;
+  line: number;
+  flow_m3_per_day: number;
+  population: number | null;
+  population_line: number | null;
+  district: string | null;
+  substances: number;
+  duplicate_line: number | null;
+  conflict_line: number | null;
+  conflict_column: 'flow' | 'population' | null;
 }
 
 export interface WastewaterUploadChunkTable {
@@ -309,6 +321,7 @@ export interface DB {
   wastewater_sample: WastewaterSampleTable;
   wastewater_measurement: WastewaterMeasurementTable;
   wastewater_import_row: WastewaterImportRowTable;
+  wastewater_import_sample: WastewaterImportSampleTable;
   wastewater_upload_chunk: WastewaterUploadChunkTable;
   wastewater_correction: WastewaterCorrectionTable;
 }

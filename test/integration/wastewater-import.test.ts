@@ -138,6 +138,31 @@ for (const target of targets) {
       });
     }
 
+    /** 1 200 valid rows (more than one staging batch) and then `last`, which breaks a sample of line 2. */
+    function longFile(last: string): string {
+      const lines = [HEADER];
+      for (let i = 0; i < 1200; i++) {
+        const d = new Date(Date.UTC(2021, 0, 1 + Math.floor(i / 2))).toISOString().slice(0, 10);
+        lines.push(`EKO;;;${d};7000;${i % 2 === 0 ? 'amfetamin' : 'MDMA'};12;1;`);
+      }
+      lines.push(last);
+      return lines.join('\n');
+    }
+
+    it('finds a repeat far from the row it repeats, beyond one staging batch', async () => {
+      const { read } = await importText(t, party, longFile('EKO;;;2021-01-01;7000;amfetamin;13;1;'));
+      expect(read.error_message).toBe('rad 1202, kolumn substance: samma mätpunkt, datum och substans finns redan på rad 2.');
+    });
+
+    it('finds a flow or a population that disagrees with the same sample far away', async () => {
+      const flow = await importText(t, party, longFile('EKO;;;2021-01-01;7100;ketamin;13;1;'));
+      expect(flow.read.error_message).toBe('rad 1202, kolumn flow_m3_per_day: flödet skiljer sig från rad 2 för samma prov (mätpunkt EKO, 2021-01-01): alla substanser i ett prov har samma flöde.');
+      const lines = longFile('EKO;;24000;2021-01-01;7000;ketamin;13;1;').split('\n');
+      lines[1] = lines[1]!.replace('EKO;;;', 'EKO;;24500;');
+      const pop = await importText(t, party, lines.join('\n'));
+      expect(pop.read.error_message).toBe('rad 1202, kolumn population: antalet anslutna invånare skiljer sig från rad 2 för samma prov (mätpunkt EKO, 2021-01-01).');
+    });
+
     it('refuses a file that is not CSV', async () => {
       const { read } = await importText(t, party, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]));
       expect(read.status).toBe('failed');

@@ -9,8 +9,9 @@ import {
   deleteChunks,
   deleteStagedRows,
   findImport,
-  firstDuplicate,
-  firstInconsistentSample,
+  firstBrokenSample,
+  overlapsStored,
+  stageSamples,
   insertChunk,
   insertImport,
   insertStagedRows,
@@ -18,12 +19,13 @@ import {
   previewCounts,
   STAGE_BATCH,
   stagedRowsOfSample,
-  stagedSpan,
   transitionImport,
   updateImport,
   type ImportRow,
+  type SamplePart,
 } from './import-repo.js';
-import { mapColumns, parseLabRecord, SiteBook, type KnownSite, type LabRow } from './lab-file.js';
+import { mapColumns, parseLabRecord, SiteBook, type ColumnMap, type KnownSite, type LabRow } from './lab-file.js';
+import { SUBSTANCES } from './substances.js';
 import { insertSite, listSites } from './wastewater-repo.js';
 
 /**
@@ -121,6 +123,58 @@ async function fail(deps: ImportDeps, importId: string, err: CsvError): Promise<
  * Step 1: reads the file into staged rows and checks it. A bad file ends as a `failed` import
  * with its line, column and reason, and nothing staged; the returned row says which.
  */
+/**
+ * One batch of rows, merged per sample before it is staged: rows of the same sample within the
+ * batch are checked against each other here, with exact lines; across batches the staged sample
+ * does the same (see stageSamples).
+ */
+class SampleBatch {
+  readonly parts = new Map<string, SamplePart & { lines: Int32Array }>();
+
+  add(row: LabRow, map: ColumnMap): void {
+    const key = `${row.siteCode}\u0000${row.sampleDate}`;
+    const bit = SUBSTANCES.indexOf(row.substance);
+    let part = this.parts.get(key);
+    if (!part) {
+      part = {
+        siteCode: row.siteCode,
+        sampleDate: row.sampleDate,
+        line: row.line,
+        flow: row.flow,
+        population: row.population,
+        populationLine: row.population === null ? null : row.line,
+        district: row.district,
+        substances: 0,
+        lines: new Int32Array(SUBSTANCES.length),
+      };
+      this.parts.set(key, part);
+    } else {
+      if (row.flow !== part.flow) throw flowConflict(row.line, part.line, row.siteCode, row.sampleDate, map);
+      if (row.population !== null) {
+        if (part.population === null) {
+          part.population = row.population;
+          part.populationLine = row.line;
+        } else if (row.population !== part.population) throw populationConflict(row.line, part.populationLine!, row.siteCode, row.sampleDate, map);
+      }
+      part.district ??= row.district;
+    }
+    if (part.substances & (1 << bit)) throw duplicate(row.line, part.lines[bit]!, map);
+    part.substances |= 1 << bit;
+    part.lines[bit] = row.line;
+  }
+}
+
+const duplicate = (line: number, firstLine: number, map: ColumnMap) =>
+  new CsvError(`samma mätpunkt, datum och substans finns redan på rad ${firstLine}.`, line, map.name.substance ?? 'substance');
+const flowConflict = (line: number, firstLine: number, site: string, date: string, map: ColumnMap) =>
+  new CsvError(`flödet skiljer sig från rad ${firstLine} för samma prov (mätpunkt ${site}, ${date}): alla substanser i ett prov har samma flöde.`, line, map.name.flow ?? 'flow_m3_per_day');
+const populationConflict = (line: number, firstLine: number, site: string, date: string, map: ColumnMap) =>
+  new CsvError(`antalet anslutna invånare skiljer sig från rad ${firstLine} för samma prov (mätpunkt ${site}, ${date}).`, line, map.name.population ?? 'population');
+
+/**
+ * Step 1: reads the file into staged rows and samples and checks it. A bad file ends as a
+ * `failed` import with its line, column and reason, and nothing staged; the returned row says which.
+ */
 export async function readImport(deps: ImportDeps, importId: string, source: CsvSource, onProgress?: (p: Progress) => void): Promise<ImportRow> {
   const imp = await findImport(deps.db, importId);
   if (!imp) throw new AppError('not_found');
@@ -132,16 +186,25 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
     const file = await openCsv(source);
     const map = mapColumns(file.columns);
     let batch: LabRow[] = [];
+    let samples = new SampleBatch();
     let nextProgress = PROGRESS_EVERY_ROWS;
+    let first: string | null = null;
+    let last: string | null = null;
+    const flush = async () => {
+      await insertStagedRows(deps.db, importId, batch);
+      await stageSamples(deps.db, importId, [...samples.parts.values()]);
+      batch = [];
+      samples = new SampleBatch();
+    };
     for await (const records of file.batches()) {
       for (const record of records) {
         const row = parseLabRecord(record, map);
         book.check(row, map);
+        samples.add(row, map);
+        if (first === null || row.sampleDate < first) first = row.sampleDate;
+        if (last === null || row.sampleDate > last) last = row.sampleDate;
         batch.push(row);
-        if (batch.length === STAGE_BATCH) {
-          await insertStagedRows(deps.db, importId, batch);
-          batch = [];
-        }
+        if (batch.length === STAGE_BATCH) await flush();
       }
       rowsRead += records.length;
       if (rowsRead >= nextProgress) {
@@ -151,18 +214,16 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
         onProgress?.(p);
       }
     }
-    await insertStagedRows(deps.db, importId, batch);
+    await flush();
     if (rowsRead === 0) throw new CsvError('filen har en rubrikrad men inga mätvärden.', 2);
     await updateImport(deps.db, importId, { rows_read: rowsRead, bytes_read: file.bytesRead(), phase: 'checks', updated_at: deps.clock().toISOString() });
     onProgress?.({ rowsRead, bytesRead: file.bytesRead(), bytesTotal: imp.bytes_total });
 
-    const dup = await firstDuplicate(deps.db, importId);
-    if (dup) throw new CsvError(`samma mätpunkt, datum och substans finns redan på rad ${dup.firstLine}.`, dup.line, map.name.substance ?? 'substance');
-    const odd = await firstInconsistentSample(deps.db, importId);
-    if (odd) throw await inconsistency(deps, importId, odd, map.name);
+    const broken = await firstBrokenSample(deps.db, importId);
+    if (broken) throw await crossBatchProblem(deps, importId, broken, map);
 
-    const counts = await previewCounts(deps.db, importId, imp.party_id);
-    const span = await stagedSpan(deps.db, importId);
+    const overlaps = await overlapsStored(deps.db, imp.party_id, first!, last!);
+    const counts = await previewCounts(deps.db, importId, imp.party_id, overlaps ? undefined : { rows: rowsRead });
     const ok = await transitionImport(deps.db, importId, 'reading', 'ready', deps.clock().toISOString(), {
       phase: null,
       rows_new: counts.rowsNew,
@@ -171,8 +232,8 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
       samples_new: counts.samplesNew,
       samples_corrected: counts.samplesCorrected,
       sites_new: book.created.size,
-      first_date: span.first,
-      last_date: span.last,
+      first_date: first,
+      last_date: last,
     });
     if (!ok) throw new AppError('edit_conflict', 'Importen avbröts medan filen lästes.');
   } catch (err) {
@@ -185,21 +246,19 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
   return (await findImport(deps.db, importId))!;
 }
 
-async function inconsistency(deps: ImportDeps, importId: string, at: { siteCode: string; sampleDate: string }, names: Partial<Record<string, string>>): Promise<CsvError> {
-  const rows = await stagedRowsOfSample(deps.db, importId, at.siteCode, at.sampleDate);
-  const first = rows[0]!;
-  const firstPop = rows.find((r) => r.population !== null);
-  for (const r of rows) {
-    if (r.flow !== first.flow)
-      return new CsvError(
-        `flödet skiljer sig från rad ${first.line} för samma prov (mätpunkt ${at.siteCode}, ${at.sampleDate}): alla substanser i ett prov har samma flöde.`,
-        r.line,
-        names.flow ?? 'flow_m3_per_day',
-      );
-    if (firstPop && r.population !== null && r.population !== firstPop.population)
-      return new CsvError(`antalet anslutna invånare skiljer sig från rad ${firstPop.line} för samma prov (mätpunkt ${at.siteCode}, ${at.sampleDate}).`, r.line, names.population ?? 'population');
+/** A sample broken across batches: the exact lines, from its staged rows (the error path only). */
+async function crossBatchProblem(deps: ImportDeps, importId: string, b: NonNullable<Awaited<ReturnType<typeof firstBrokenSample>>>, map: ColumnMap): Promise<CsvError> {
+  const duplicateFirst = b.duplicateLine !== null && (b.conflictLine === null || b.duplicateLine <= b.conflictLine);
+  if (duplicateFirst) {
+    const seen = new Map<string, number>();
+    for (const r of await stagedRowsOfSample(deps.db, importId, b.siteCode, b.sampleDate)) {
+      const earlier = seen.get(r.substance);
+      if (earlier !== undefined) return duplicate(r.line, earlier, map);
+      seen.set(r.substance, r.line);
+    }
   }
-  return new CsvError(`raderna för mätpunkt ${at.siteCode} ${at.sampleDate} stämmer inte med varandra.`, first.line);
+  if (b.conflictColumn === 'population') return populationConflict(b.conflictLine!, b.populationLine ?? b.line, b.siteCode, b.sampleDate, map);
+  return flowConflict(b.conflictLine!, b.line, b.siteCode, b.sampleDate, map);
 }
 
 /** An import still `reading` or `applying` long after its last report was interrupted: say so, and let it be retried. */
@@ -243,21 +302,16 @@ export async function applyImport(deps: ImportDeps, importId: string, actor: Act
       for (const s of sites) {
         await insertSite(trx, { id: randomUUID(), partyId: imp.party_id, code: s.code, name: s.code, district: s.district, population: s.population, isDemo: imp.source === 'demo' }, now);
       }
-      // Counted again inside the transaction: the stored data may have changed since the preview.
-      const counts = await previewCounts(trx, importId, imp.party_id);
-      const span = await stagedSpan(trx, importId);
-      await applyStagedRows(trx, importId, imp.party_id, now);
-      await deleteStagedRows(trx, importId);
+      // Counted by the statements themselves: the stored data may have changed since the preview.
+      const overlaps = imp.first_date !== null && imp.last_date !== null && (await overlapsStored(trx, imp.party_id, imp.first_date, imp.last_date));
+      const applied = await applyStagedRows(trx, importId, imp.party_id, now, { overlaps });
+      const counts = { ...applied, rowsUnchanged: imp.rows_read - applied.rowsNew - applied.rowsCorrected };
       const after = {
         filename: imp.filename,
-        rowsNew: counts.rowsNew,
-        rowsUnchanged: counts.rowsUnchanged,
-        rowsCorrected: counts.rowsCorrected,
-        samplesNew: counts.samplesNew,
-        samplesCorrected: counts.samplesCorrected,
+        ...counts,
         sitesNew: sites.map((s) => s.code),
-        firstDate: span.first,
-        lastDate: span.last,
+        firstDate: imp.first_date,
+        lastDate: imp.last_date,
       };
       await recordAudit(trx, { actor, actorLabel: opts.actorLabel ?? imp.actor_label, action: 'wastewater.import', entityType: 'wastewater_import', entityId: importId, after }, deps.clock());
       await updateImport(trx, importId, {
@@ -273,6 +327,8 @@ export async function applyImport(deps: ImportDeps, importId: string, actor: Act
         finished_at: now,
       });
     });
+    // Outside the transaction: the staged rows are no longer needed, and the commit stays small.
+    await deleteStagedRows(deps.db, importId);
   } catch (err) {
     await transitionImport(deps.db, importId, 'applying', 'ready', deps.clock().toISOString(), { phase: null }).catch(() => {});
     throw err;
