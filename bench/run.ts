@@ -23,6 +23,7 @@ import { connect } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { seedDemo } from '../src/features/demo/seed.js';
 import { generateLoad } from './generate.js';
+import { runWastewaterBench } from './wastewater.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -84,7 +85,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.exit(130);
   });
 
-const budgetSeconds = 90 + PAGES.length * 2 * (SECONDS + WARMUP) * 1.5;
+// The wastewater import section (bench/wastewater.ts) gets its own generous share.
+const budgetSeconds = 90 + PAGES.length * 2 * (SECONDS + WARMUP) * 1.5 + 900;
 const watchdog = setTimeout(() => {
   console.error(`bench: gave up after ${Math.round(budgetSeconds)} s`);
   killAllSync();
@@ -354,11 +356,15 @@ async function main(): Promise<number> {
   await stopChild(baseline.child);
   await stopChild(app.child); // SIGTERM: with BENCH_PROFILE=1 this is when the profile is written
 
-  // 6. Report.
+  // 6. The wastewater import: its own files, databases and processes (bench/wastewater.ts).
+  console.log('');
+  const wastewater = await runWastewaterBench();
+
+  // 7. Report.
   const sizeWorst = Math.max(size.gzip.total, size.br.total);
   const sizePass = sizeWorst < TARGET_BYTES;
   const scriptPass = !hasScript;
-  const pass = pages.every((p) => p.pass) && sizePass && scriptPass;
+  const pass = pages.every((p) => p.pass) && sizePass && scriptPass && wastewater.pass.all;
 
   const kb = (n: number) => `${fmt(n / 1024, 1)} KiB`;
   const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -375,6 +381,11 @@ async function main(): Promise<number> {
   console.log(`  br:   HTML ${fmt(size.br.html, 0)} B + CSS ${fmt(size.br.css, 0)} B = ${fmt(size.br.total, 0)} B (${kb(size.br.total)})`);
   console.log(`  target < ${fmt(TARGET_BYTES, 0)} B (14 KiB) in both encodings: ${sizePass ? 'PASS' : 'FAIL'}`);
   console.log(`  no <script> in the page: ${scriptPass ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `\nwastewater import: ${fmt(wastewater.ratio.large, 3)} of raw better-sqlite3 (${fmt(wastewater.app.large.rowsPerSecond, 0)} vs ${fmt(wastewater.raw.large.rowsPerSecond, 0)} rows/s), ` +
+      `peak RSS ${fmt(wastewater.app.small.maxRssMb, 1)} MB at ${fmt(wastewater.rows.small, 0)} rows, ${fmt(wastewater.app.large.maxRssMb, 1)} MB at ${fmt(wastewater.rows.large, 0)}: ` +
+      `${wastewater.pass.all ? 'PASS' : 'FAIL'}`,
+  );
   console.log(`\ngenerator: ${generation.pledges} pledges in ${fmt(generation.ms / 1000, 2)} s`);
   console.log(`overall: ${pass ? 'PASS' : 'FAIL'}`);
 
@@ -385,6 +396,7 @@ async function main(): Promise<number> {
     config: { seconds: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP, connections: CONNECTIONS, acceptEncoding: ENCODING, database: 'sqlite (temp file)', municipalities: MUNICIPALITIES, periods: PERIODS },
     generation: { ...generation, ms: Math.round(generation.ms) },
     pages,
+    wastewater,
     size: { ...size, stylesheet: cssHref, hasScript, targetBytes: TARGET_BYTES, pass: sizePass },
     targets: { ratio: TARGET_RATIO, bytes: TARGET_BYTES },
     pass,

@@ -7,7 +7,9 @@
  * import adds (row checks, staging, checks across rows, preview counts, corrections, the audit
  * row, one transaction) is what the ratio measures.
  *
- *   BENCH_WASTEWATER_ROWS   the large file's rows (default 1 000 000; the small one is a tenth)
+ *   BENCH_WASTEWATER_ROWS    the large file's rows (default 1 000 000; the small one is a tenth)
+ *   BENCH_WASTEWATER_ROUNDS  runs of each side on each file, best one counted (default 2): the
+ *                            machine is shared, and a neighbour's burst should not decide it
  *
  * Targets: app rows/s ÷ raw rows/s ≥ 0.3 on the large file; peak RSS that stays flat as the
  * file grows ten-fold (at most 1.3 × the small file's, since streaming should cost nothing per row).
@@ -28,6 +30,8 @@ export const WASTEWATER_RSS_GROWTH = 1.3;
 interface Run {
   rows: number;
   ms: number;
+  /** User + system CPU time of the import itself. */
+  cpuMs: number;
   maxRssMb: number;
 }
 
@@ -37,7 +41,7 @@ export interface WastewaterBenchResult {
   app: { small: Run & { rowsPerSecond: number }; large: Run & { rowsPerSecond: number } };
   raw: { small: Run & { rowsPerSecond: number }; large: Run & { rowsPerSecond: number } };
   split: { large: Run & { rowsPerSecond: number } };
-  ratio: { small: number; large: number; largeVsSplit: number };
+  ratio: { small: number; large: number; largeVsSplit: number; largeCpu: number };
   rssGrowth: number;
   pass: { ratio: boolean; memory: boolean; all: boolean };
 }
@@ -78,30 +82,48 @@ export async function runWastewaterBench(log: (line: string) => void = console.l
     const bytes = { small: statSync(files.small).size, large: statSync(files.large).size };
     log(`wastewater import: files of ${fmt(small)} and ${fmt(large)} rows (${fmt(bytes.small / 1e6, 1)} MB, ${fmt(bytes.large / 1e6, 1)} MB), SQLite, one process per run`);
 
-    // Raw and app alternate, so that a noisy neighbour hits both alike.
-    const rawSmall = perSecond(await child('raw', files.small, join(dir, 'raw-small.db')));
-    const appSmall = perSecond(await child('app', files.small, join(dir, 'app-small.db')));
-    const rawLarge = perSecond(await child('raw', files.large, join(dir, 'raw-large.db')));
-    const appLarge = perSecond(await child('app', files.large, join(dir, 'app-large.db')));
-    const splitLarge = perSecond(await child('split', files.large, join(dir, 'split-large.db')));
+    // Raw and app alternate, so that a noisy neighbour hits both alike; the best round counts.
+    const rounds = Math.max(1, Math.floor(Number(process.env.BENCH_WASTEWATER_ROUNDS || 2)));
+    const best = (runs: Run[]) => perSecond(runs.reduce((a, b) => (b.ms < a.ms ? b : a)));
+    const runs = { rawSmall: [] as Run[], appSmall: [] as Run[], rawLarge: [] as Run[], appLarge: [] as Run[], splitLarge: [] as Run[] };
+    for (let i = 0; i < rounds; i++) {
+      runs.rawSmall.push(await child('raw', files.small, join(dir, `raw-small-${i}.db`)));
+      runs.appSmall.push(await child('app', files.small, join(dir, `app-small-${i}.db`)));
+      runs.rawLarge.push(await child('raw', files.large, join(dir, `raw-large-${i}.db`)));
+      runs.appLarge.push(await child('app', files.large, join(dir, `app-large-${i}.db`)));
+      runs.splitLarge.push(await child('split', files.large, join(dir, `split-large-${i}.db`)));
+      for (const f of [`raw-small-${i}`, `app-small-${i}`, `raw-large-${i}`, `app-large-${i}`, `split-large-${i}`]) for (const ext of ['.db', '.db-wal', '.db-shm']) rmSync(join(dir, f + ext), { force: true });
+      const last = (r: Run[]) => `${fmt(r[r.length - 1]!.ms / 1000, 2)} s`;
+      log(`  round ${i + 1}/${rounds}: raw ${last(runs.rawSmall)} / app ${last(runs.appSmall)} (small), raw ${last(runs.rawLarge)} / app ${last(runs.appLarge)} / hand-split ${last(runs.splitLarge)} (large)`);
+    }
+    const rawSmall = best(runs.rawSmall);
+    const appSmall = best(runs.appSmall);
+    const rawLarge = best(runs.rawLarge);
+    const appLarge = best(runs.appLarge);
+    const splitLarge = best(runs.splitLarge);
+    // Peak memory is a property of the run, not of its speed: the highest of the rounds.
+    appSmall.maxRssMb = Math.max(...runs.appSmall.map((r) => r.maxRssMb));
+    appLarge.maxRssMb = Math.max(...runs.appLarge.map((r) => r.maxRssMb));
 
     const ratio = {
       small: appSmall.rowsPerSecond / rawSmall.rowsPerSecond,
       large: appLarge.rowsPerSecond / rawLarge.rowsPerSecond,
       largeVsSplit: appLarge.rowsPerSecond / splitLarge.rowsPerSecond,
+      largeCpu: Math.min(...runs.rawLarge.map((r) => r.cpuMs)) / Math.min(...runs.appLarge.map((r) => r.cpuMs)),
     };
     const rssGrowth = appLarge.maxRssMb / appSmall.maxRssMb;
     const pass = { ratio: ratio.large >= WASTEWATER_TARGET_RATIO, memory: rssGrowth <= WASTEWATER_RSS_GROWTH, all: false };
     pass.all = pass.ratio && pass.memory;
 
     const line = (label: string, r: Run & { rowsPerSecond: number }) =>
-      `  ${label.padEnd(26)} ${fmt(r.rows).padStart(9)} rows  ${fmt(r.ms / 1000, 2).padStart(7)} s  ${fmt(r.rowsPerSecond).padStart(8)} rows/s  peak RSS ${fmt(r.maxRssMb, 1).padStart(6)} MB`;
+      `  ${label.padEnd(26)} ${fmt(r.rows).padStart(9)} rows  ${fmt(r.ms / 1000, 2).padStart(7)} s (CPU ${fmt(r.cpuMs / 1000, 2).padStart(6)} s)  ${fmt(r.rowsPerSecond).padStart(8)} rows/s  peak RSS ${fmt(r.maxRssMb, 1).padStart(6)} MB`;
     log(line('raw better-sqlite3, small', rawSmall));
     log(line('app import, small', appSmall));
     log(line('raw better-sqlite3, large', rawLarge));
     log(line('app import, large', appLarge));
     log(line('hand-split + insert, large', splitLarge));
     log(`  ratio app/raw: ${fmt(ratio.small, 3)} (small), ${fmt(ratio.large, 3)} (large); target >= ${WASTEWATER_TARGET_RATIO} on the large file: ${pass.ratio ? 'PASS' : 'FAIL'}`);
+    log(`  by CPU time, which a busy neighbour disturbs less: app/raw ${fmt(ratio.largeCpu, 3)} on the large file`);
     log(`  (for reference, app/hand-split on the large file: ${fmt(ratio.largeVsSplit, 3)}; hand-splitting ignores CSV quoting, so no importer can use it)`);
     log(
       `  peak RSS of the app import: ${fmt(appSmall.maxRssMb, 1)} MB at ${fmt(small)} rows, ${fmt(appLarge.maxRssMb, 1)} MB at ${fmt(large)} rows ` +

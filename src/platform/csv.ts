@@ -175,13 +175,18 @@ export async function openCsv(source: CsvSource, opts: OpenCsvOptions = {}): Pro
   let width = 0;
   let pending: CsvRecord[] = [];
   let failure: Error | null = null;
+  // Whether a quote has been seen: only a quoted value can hold a line break, so until then no
+  // field needs scanning for one.
+  let quotes = false;
   const push = (fields: string[]) => {
     if (failure) return;
     let inner = 0;
+    let blank = true;
     for (let i = 0; i < fields.length; i++) {
       let f = fields[i]!;
       if (f.length > 0 && (f.charCodeAt(0) <= 32 || f.charCodeAt(f.length - 1) <= 32)) f = fields[i] = f.trim();
-      if (f.indexOf('\n') !== -1) for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 10) inner++;
+      if (f.length > 0) blank = false;
+      if (quotes && f.indexOf('\n') !== -1) for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 10) inner++;
     }
     const line = api.info.lines - inner;
     if (columns === null) {
@@ -190,7 +195,7 @@ export async function openCsv(source: CsvSource, opts: OpenCsvOptions = {}): Pro
       return;
     }
     // A line of blanks only is an empty line, whatever the separators say.
-    if (fields.every((f) => f === '')) return;
+    if (blank) return;
     if (fields.length > width) {
       // Trailing empty cells (a spreadsheet's stray separators) are harmless.
       for (let i = width; i < fields.length; i++) {
@@ -207,6 +212,7 @@ export async function openCsv(source: CsvSource, opts: OpenCsvOptions = {}): Pro
   let ended = false;
   const feed = (chunk: Buffer | undefined, end: boolean) => {
     if (ended) return;
+    if (!quotes && chunk && chunk.indexOf(0x22) !== -1) quotes = true;
     ended = end;
     const err = api.parse(chunk, end, push, () => {});
     if (err) throw wrapParserError(err);

@@ -246,10 +246,13 @@ export async function stagedRowsOfSample(db: Executor, importId: string, siteCod
 export async function newSitesInImport(db: Executor, importId: string, partyId: string): Promise<{ code: string; district: string; population: number; line: number }[]> {
   const rows = await sql<{ site_code: string; district: string | null; population: number | null; line: number }>`
     select s.site_code, s.district, s.population, s.line
-    from wastewater_import_sample s
-    where s.import_id = ${importId}
-      and not exists (select 1 from wastewater_site w where w.party_id = ${partyId} and w.code = s.site_code)
-      and s.line = (select min(t.line) from wastewater_import_sample t where t.import_id = s.import_id and t.site_code = s.site_code)
+    from (
+      select site_code, min(line) as line from wastewater_import_sample
+      where import_id = ${importId}
+      group by site_code
+    ) f
+    join wastewater_import_sample s on s.import_id = ${importId} and s.site_code = f.site_code and s.line = f.line
+    where not exists (select 1 from wastewater_site w where w.party_id = ${partyId} and w.code = f.site_code)
     order by s.line`.execute(db);
   return rows.rows.map((r) => ({ code: r.site_code, district: r.district ?? r.site_code, population: Number(r.population ?? 1), line: Number(r.line) }));
 }

@@ -53,6 +53,8 @@ export interface Progress {
 
 /** How often progress is written while reading. */
 export const PROGRESS_EVERY_ROWS = 20_000;
+/** Rows staged per transaction while reading. */
+const STAGE_GROUP = 20_000;
 /** Reading or applying that has not reported for this long was interrupted (the instance stopped). */
 export const STALE_AFTER_MS = 10 * 60_000;
 const UPLOAD_CHUNK_BYTES = 1024 * 1024;
@@ -190,11 +192,17 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
     let nextProgress = PROGRESS_EVERY_ROWS;
     let first: string | null = null;
     let last: string | null = null;
+    // Staged in groups of STAGE_GROUP rows, each group one short transaction: a commit per
+    // statement made the write-ahead log, not the rows, the cost of a large file.
     const flush = async () => {
-      await insertStagedRows(deps.db, importId, batch);
-      await stageSamples(deps.db, importId, [...samples.parts.values()]);
+      const rows = batch;
+      const parts = [...samples.parts.values()];
       batch = [];
       samples = new SampleBatch();
+      await deps.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < rows.length; i += STAGE_BATCH) await insertStagedRows(trx, importId, rows.slice(i, i + STAGE_BATCH));
+        for (let i = 0; i < parts.length; i += STAGE_BATCH) await stageSamples(trx, importId, parts.slice(i, i + STAGE_BATCH));
+      });
     };
     for await (const records of file.batches()) {
       for (const record of records) {
@@ -204,7 +212,7 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
         if (first === null || row.sampleDate < first) first = row.sampleDate;
         if (last === null || row.sampleDate > last) last = row.sampleDate;
         batch.push(row);
-        if (batch.length === STAGE_BATCH) await flush();
+        if (batch.length === STAGE_GROUP) await flush();
       }
       rowsRead += records.length;
       if (rowsRead >= nextProgress) {

@@ -9,6 +9,8 @@ export const sv = {
   pageTitle: (municipality: string) => `Narkotika i avloppsvatten – ${municipality}`,
   lead: (municipality: string) =>
     `${municipality} mäter narkotikarester i avloppsvattnet från sina kommundelar. Mätningarna visar vilka narkotiska ämnen som används i kommunen och ungefär i vilken omfattning, och hur det förändras över tid.`,
+  leadNoData: (municipality: string) =>
+    `Här visas mätningar av narkotikarester i avloppsvattnet när en kommun publicerar sådana. ${municipality} har inte publicerat några mätningar.`,
   demoNotice: 'Exempeldata: mätvärdena på den här sidan är påhittade för att visa hur sidan fungerar. De är inte riktiga mätningar.',
   crumbs: 'Brödsmulor',
   backToPledge: (municipality: string) => `Medborgarlöftet för ${municipality}`,
@@ -98,6 +100,7 @@ export const en: WastewaterMessages = {
   pageTitle: (municipality) => `Drugs in wastewater – ${municipality}`,
   lead: (municipality) =>
     `${municipality} measures drug residues in the wastewater of its districts. The measurements show which drugs are used in the municipality, roughly to what extent, and how that changes over time.`,
+  leadNoData: (municipality) => `Measurements of drug residues in wastewater are shown here when a municipality publishes them. ${municipality} has published none.`,
   demoNotice: 'Example data: the values on this page are made up to show how the page works. They are not real measurements.',
   crumbs: 'Breadcrumbs',
   backToPledge: (municipality) => `The citizen pledge of ${municipality}`,

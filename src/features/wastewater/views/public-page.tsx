@@ -107,12 +107,10 @@ export function WastewaterPublicPage({ ctx, view }: { ctx: PageContext; view: Wa
         </p>
       ) : null}
       <h1>{w.pageTitle(view.party.name)}</h1>
-      <p class="lead">{w.lead(view.party.name)}</p>
+      <p class="lead">{view.availableSubstances.length > 0 ? w.lead(view.party.name) : w.leadNoData(view.party.name)}</p>
       <Guidance view={view} w={w} lang={lang} headingId="las-sa-har" />
 
-      {view.availableSubstances.length === 0 ? (
-        <p>{w.noData}</p>
-      ) : (
+      {view.availableSubstances.length === 0 ? null : (
         <>
           <FilterForm view={view} chosen={chosen} action={base} w={w} lang={lang} />
 
