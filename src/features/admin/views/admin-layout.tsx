@@ -28,6 +28,9 @@ export function AdminLayout(props: { ctx: AdminContext; title: string; children:
               <li>
                 <a href="/admin/loften">Medborgarlöften</a>
               </li>
+              <li>
+                <a href="/admin/avloppsvatten">Avloppsvatten</a>
+              </li>
               {a.isSuperadmin || (a.partyId && can(a, { action: 'party.update', partyId: a.partyId })) ? (
                 <li>
                   <a href="/admin/parter">{a.isSuperadmin ? 'Parter' : 'Vår organisation'}</a>

@@ -14,7 +14,6 @@ export const sv = {
   demoNotice: 'Exempeldata: mätvärdena på den här sidan är påhittade för att visa hur sidan fungerar. De är inte riktiga mätningar.',
   crumbs: 'Brödsmulor',
   backToPledge: (municipality: string) => `Medborgarlöftet för ${municipality}`,
-  noData: 'Det finns inga publicerade mätningar ännu.',
   guidanceHeading: 'Så ska resultaten läsas',
   guidance: [
     'Mätningen beskriver ett helt upptagningsområde, inte enskilda personer. Ingen kan pekas ut av resultaten.',
@@ -104,7 +103,6 @@ export const en: WastewaterMessages = {
   demoNotice: 'Example data: the values on this page are made up to show how the page works. They are not real measurements.',
   crumbs: 'Breadcrumbs',
   backToPledge: (municipality) => `The citizen pledge of ${municipality}`,
-  noData: 'No measurements have been published yet.',
   guidanceHeading: 'How to read the results',
   guidance: [
     'The measurement describes a whole catchment, not individuals. Nobody can be singled out by the results.',
