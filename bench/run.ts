@@ -25,6 +25,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { seedDemo } from '../src/features/demo/seed.js';
 import { generateLoad } from './generate.js';
 import { benchPdf, PDF_TARGET_MS } from './pdf.js';
+import { runWastewaterBench } from './wastewater.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -88,7 +89,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.exit(130);
   });
 
-const budgetSeconds = 90 + PAGES.length * 2 * (SECONDS + WARMUP) * 1.5 + (PDF_RUNS + PDF_WARMUP) * 2;
+// The wastewater import section (bench/wastewater.ts) gets its own generous share.
+const budgetSeconds = 90 + PAGES.length * 2 * (SECONDS + WARMUP) * 1.5 + (PDF_RUNS + PDF_WARMUP) * 2 + 900;
 const watchdog = setTimeout(() => {
   console.error(`bench: gave up after ${Math.round(budgetSeconds)} s`);
   killAllSync();
@@ -362,11 +364,15 @@ async function main(): Promise<number> {
   console.log(`\npdf (${PDF_RUNS} renders each of the Strängnäs PDF and a one-page baseline, alternating, in-process):`);
   const pdf = await benchPdf(dbUrl, { runs: PDF_RUNS, warmup: PDF_WARMUP, log: (line) => console.log(line) });
 
-  // 6. Report.
+  // 6. The wastewater import: its own files, databases and processes (bench/wastewater.ts).
+  console.log('');
+  const wastewater = await runWastewaterBench();
+
+  // 7. Report.
   const sizeWorst = Math.max(size.gzip.total, size.br.total);
   const sizePass = sizeWorst < TARGET_BYTES;
   const scriptPass = !hasScript;
-  const pass = pages.every((p) => p.pass) && sizePass && scriptPass && pdf.pass;
+  const pass = pages.every((p) => p.pass) && sizePass && scriptPass && pdf.pass && wastewater.pass.all;
 
   const kb = (n: number) => `${fmt(n / 1024, 1)} KiB`;
   const row = (cells: string[], widths: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -388,6 +394,11 @@ async function main(): Promise<number> {
   console.log(`  baseline: median ${fmt(pdf.baseline.median, 1)} ms, p95 ${fmt(pdf.baseline.p95, 1)} ms: pdfkit, one page, the same embedded DejaVu Sans (${kb(pdf.baseline.bytes)})`);
   console.log(`  ratio app/baseline (medians): ${fmt(pdf.ratio, 2)}`);
   console.log(`  target: median < ${PDF_TARGET_MS} ms: ${pdf.pass ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `\nwastewater import: ${fmt(wastewater.ratio.large, 3)} of raw better-sqlite3 (${fmt(wastewater.app.large.rowsPerSecond, 0)} vs ${fmt(wastewater.raw.large.rowsPerSecond, 0)} rows/s), ` +
+      `peak RSS ${fmt(wastewater.app.small.maxRssMb, 1)} MB at ${fmt(wastewater.rows.small, 0)} rows, ${fmt(wastewater.app.large.maxRssMb, 1)} MB at ${fmt(wastewater.rows.large, 0)}: ` +
+      `${wastewater.pass.all ? 'PASS' : 'FAIL'}`,
+  );
   console.log(`\ngenerator: ${generation.pledges} pledges in ${fmt(generation.ms / 1000, 2)} s`);
   console.log(`overall: ${pass ? 'PASS' : 'FAIL'}`);
 
@@ -398,6 +409,7 @@ async function main(): Promise<number> {
     config: { seconds: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP, connections: CONNECTIONS, acceptEncoding: ENCODING, database: 'sqlite (temp file)', municipalities: MUNICIPALITIES, periods: PERIODS },
     generation: { ...generation, ms: Math.round(generation.ms) },
     pages,
+    wastewater,
     size: { ...size, stylesheet: cssHref, hasScript, targetBytes: TARGET_BYTES, pass: sizePass },
     pdf,
     targets: { ratio: TARGET_RATIO, bytes: TARGET_BYTES },

@@ -24,6 +24,8 @@ import { indicatorAdminRoutes } from './features/indicators/admin-routes.js';
 import { overviewRoutes } from './features/overview/routes.js';
 import { registerOpenCors } from './platform/http/cors.js';
 import { signedPdfRoutes } from './features/publishing/pdf/routes.js';
+import { wastewaterRoutes } from './features/wastewater/routes.js';
+import { wastewaterAdminRoutes } from './features/wastewater/admin-routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
@@ -96,5 +98,7 @@ export async function buildApp(
   apiRoutes(app, full);
   embedRoutes(app, full);
   openDataRoutes(app, full);
+  wastewaterRoutes(app, full);
+  wastewaterAdminRoutes(app, full);
   return app;
 }

@@ -13,6 +13,7 @@ import { swedishDate } from './features/pledges/pledge.js';
 import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
+import { importFromCli, summaryFromCli, WASTEWATER_HELP } from './features/wastewater/cli.js';
 
 /** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
 
@@ -36,6 +37,10 @@ Kommandon:
   indicators import-kolada FIL --municipality KOMMUNKOD
   indicators import-csv FIL --party KORTNAMN
                               Importera värden till indikatorer (Kolada-JSON eller CSV)
+  wastewater import FIL --municipality KOMMUNKOD [--dry-run]
+                              Importera labbresultat för avloppsvatten (CSV)
+  wastewater summary --municipality KOMMUNKOD [--substance …] [--from … --to …] --format json
+                              Skriv ut avloppsvattensiffrorna som API:t visar dem
 
 Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
 Skriv "loften <kommando> --help" för mer om ett kommando.`,
@@ -85,6 +90,7 @@ Lösenordet (minst 12 tecken) läses från LOFTEN_PASSWORD om den är satt, anna
 från standard in om den inte är en terminal, annars frågas det efter utan eko.
 Länken skickas med SMTP_URL; utan den hamnar den i utkorgen och skrivs ut här.`,
   indicators: INDICATORS_HELP,
+  wastewater: WASTEWATER_HELP,
 };
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> {
@@ -128,6 +134,12 @@ export async function main(argv: string[]): Promise<number> {
       period: { type: 'string' },
       version: { type: 'string' },
       out: { type: 'string' },
+      substance: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      measure: { type: 'string' },
+      'below-loq': { type: 'string' },
+      'amphetamine-correction': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -223,6 +235,34 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of r.out) console.log(line);
       for (const line of r.err) console.error(`loften: ${line}`);
       return r.code;
+    }
+    case 'wastewater': {
+      const [sub, ...args] = positionals;
+      if (!values.municipality || !/^\d{4}$/.test(values.municipality)) throw new UsageError('Ange --municipality med en kommunkod, t.ex. 0486. Skriv "loften wastewater --help".');
+      if (sub === 'import') {
+        if (args.length !== 1) throw new UsageError('Ange en fil: loften wastewater import FIL --municipality KOMMUNKOD [--dry-run]');
+        const output = { out: (l: string) => console.log(l), err: (l: string) => console.error(l), tty: process.stderr.isTTY === true };
+        await withDatabase(async (d) => importFromCli(d.db, output, { file: args[0]!, municipality: values.municipality!, dryRun: values['dry-run'] ?? false }));
+        return 0;
+      }
+      if (sub === 'summary') {
+        if (args.length > 0) throw new UsageError(`Okänt argument: ${args[0]}. Skriv "loften wastewater --help".`);
+        if ((values.format ?? 'json') !== 'json') throw new UsageError(`Formatet ${values.format} stöds inte; använd --format json.`);
+        const json = await withDatabase(async (d) =>
+          summaryFromCli(d.db, {
+            municipality: values.municipality!,
+            substance: values.substance,
+            from: values.from,
+            to: values.to,
+            measure: values.measure,
+            belowLoq: values['below-loq'],
+            amphetamineCorrection: values['amphetamine-correction'],
+          }),
+        );
+        process.stdout.write(json);
+        return 0;
+      }
+      throw new UsageError('Användning: loften wastewater import|summary … Skriv "loften wastewater --help".');
     }
   }
   return 2;

@@ -148,7 +148,7 @@ export type ContentChange = 'started' | 'visible';
 type Listener = (change: ContentChange) => void;
 
 /** Tables whose rows never show on a public page: sessions, throttling, mail, SSO round trips, reset tokens. */
-const NON_CONTENT_TABLES = new Set(['user_session', 'login_throttle', 'mail_outbox', 'oidc_login', 'password_reset']);
+const NON_CONTENT_TABLES = new Set(['user_session', 'login_throttle', 'mail_outbox', 'oidc_login', 'password_reset', 'wastewater_import', 'wastewater_import_row', 'wastewater_import_sample', 'wastewater_upload_chunk']);
 
 /** Per Kysely instance, found through its adapter: transactions and `withPlugin` copies share it. */
 const listenersByAdapter = new WeakMap<DialectAdapter, Set<Listener>>();

@@ -210,6 +210,130 @@ export interface FollowUpReportTable {
   created_by: string;
 }
 
+export interface WastewaterSettingsTable {
+  party_id: string;
+  publication_threshold: number;
+  correction_set: string;
+  updated_at: string;
+  version: Generated<number>;
+}
+
+export interface WastewaterSiteTable {
+  id: string;
+  party_id: string;
+  code: string;
+  name: string;
+  district: string;
+  population: number;
+  is_published: number;
+  is_demo: number;
+  created_at: string;
+  updated_at: string;
+  version: Generated<number>;
+}
+
+export type WastewaterImportStatus = 'reading' | 'ready' | 'failed' | 'applying' | 'done' | 'discarded';
+
+export interface WastewaterImportTable {
+  id: string;
+  party_id: string;
+  filename: string;
+  source: 'upload' | 'cli' | 'demo';
+  status: WastewaterImportStatus;
+  is_dry_run: Generated<number>;
+  phase: string | null;
+  bytes_read: Generated<number>;
+  bytes_total: number | null;
+  rows_read: Generated<number>;
+  rows_new: Generated<number>;
+  rows_unchanged: Generated<number>;
+  rows_corrected: Generated<number>;
+  samples_new: Generated<number>;
+  samples_corrected: Generated<number>;
+  sites_new: Generated<number>;
+  first_date: string | null;
+  last_date: string | null;
+  error_line: number | null;
+  error_column: string | null;
+  error_message: string | null;
+  created_by_user_id: string | null;
+  actor_label: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface WastewaterSampleTable {
+  site_id: string;
+  sample_date: string;
+  flow_m3_per_day: number;
+  population: number;
+  import_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WastewaterMeasurementTable {
+  site_id: string;
+  sample_date: string;
+  substance: string;
+  concentration_ng_per_l: number | null;
+  loq_ng_per_l: number | null;
+  below_loq: number;
+  import_id: string | null;
+  updated_at: string;
+}
+
+export interface WastewaterImportRowTable {
+  import_id: string;
+  line: number;
+  site_code: string;
+  sample_date: string;
+  substance: string;
+  concentration_ng_per_l: number | null;
+  loq_ng_per_l: number | null;
+  below_loq: number;
+}
+
+export interface WastewaterImportSampleTable {
+  import_id: string;
+  site_code: string;
+  sample_date: string;
+  line: number;
+  flow_m3_per_day: number;
+  population: number | null;
+  population_line: number | null;
+  district: string | null;
+  substances: number;
+  duplicate_line: number | null;
+  conflict_line: number | null;
+  conflict_column: 'flow' | 'population' | null;
+}
+
+export interface WastewaterUploadChunkTable {
+  import_id: string;
+  seq: number;
+  data: Buffer;
+}
+
+export interface WastewaterCorrectionTable {
+  import_id: string;
+  site_id: string;
+  sample_date: string;
+  substance: string;
+  line: number;
+  old_flow: number | null;
+  new_flow: number | null;
+  old_population: number | null;
+  new_population: number | null;
+  old_concentration: number | null;
+  new_concentration: number | null;
+  old_loq: number | null;
+  new_loq: number | null;
+  old_below_loq: number | null;
+  new_below_loq: number | null;
+}
+
 export type Role = 'admin' | 'editor' | 'reporter' | 'viewer';
 
 export interface AppUserTable {
@@ -376,4 +500,13 @@ export interface DB {
   indicator: IndicatorTable;
   indicator_link: IndicatorLinkTable;
   indicator_value: IndicatorValueTable;
+  wastewater_settings: WastewaterSettingsTable;
+  wastewater_site: WastewaterSiteTable;
+  wastewater_import: WastewaterImportTable;
+  wastewater_sample: WastewaterSampleTable;
+  wastewater_measurement: WastewaterMeasurementTable;
+  wastewater_import_row: WastewaterImportRowTable;
+  wastewater_import_sample: WastewaterImportSampleTable;
+  wastewater_upload_chunk: WastewaterUploadChunkTable;
+  wastewater_correction: WastewaterCorrectionTable;
 }

@@ -25,6 +25,8 @@ export interface CsvFile {
   indexOf(column: string): number;
   /** The data records, once. Throws CsvError naming the line for anything the parser rejects. */
   records(): AsyncIterable<CsvRecord>;
+  /** The same records in the arrays the parser produced them in (one per chunk read): cheaper for large files. */
+  batches(): AsyncIterable<CsvRecord[]>;
   /** Bytes of the source consumed so far, for progress reports. */
   bytesRead(): number;
 }
@@ -142,29 +144,21 @@ export async function openCsv(source: CsvSource, opts: OpenCsvOptions = {}): Pro
   }
   const separator = sniffSeparator(firstLine);
 
-  let consumed = false;
-  let columns: string[] = [];
-  let headerRead: Promise<void> | null = null;
-
-  // The header is parsed by the same parser as the records, so quoting rules are identical.
-  const parser = parse({
-    delimiter: separator,
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-  });
+  // csv-parse's own incremental parser, fed chunk by chunk: the same parsing as its stream, but
+  // records arrive in plain arrays instead of one stream event and one promise each, which was
+  // most of the cost of reading a large file. parser.api is a public property of the Parser
+  // class in csv-parse 6 (pinned); the check below fails loudly should an upgrade remove it.
+  const api = (parse({ delimiter: separator, bom: true, relax_column_count: true, skip_empty_lines: true }) as unknown as { api?: ParserApi }).api;
+  if (!api || typeof api.parse !== 'function' || typeof api.info?.lines !== 'number') throw new Error('csv-parse no longer exposes parser.api; see src/platform/csv.ts');
 
   const decoder = encoding === 'windows-1252' ? new TextDecoder('windows-1252') : null;
-  const feed = async function* (): AsyncGenerator<Buffer | string> {
-    // csv-parse counts a CRLF inside a quoted value as two lines; with LF only, its line numbers are exact.
-    let carryCr = false;
-    const normalise = (chunk: Buffer): Buffer => {
-      let buf = carryCr ? Buffer.concat([Buffer.from([0x0d]), chunk]) : chunk;
-      carryCr = buf.length > 0 && buf[buf.length - 1] === 0x0d;
-      if (carryCr) buf = buf.subarray(0, buf.length - 1);
-      if (buf.indexOf(0x0d) === -1) return buf;
+  // csv-parse counts a CRLF inside a quoted value as two lines; with LF only, its line numbers are exact.
+  let carryCr = false;
+  const normalise = (chunk: Buffer): Buffer => {
+    let buf = carryCr ? Buffer.concat([CR, chunk]) : chunk;
+    carryCr = buf.length > 0 && buf[buf.length - 1] === 0x0d;
+    if (carryCr) buf = buf.subarray(0, buf.length - 1);
+    if (buf.indexOf(0x0d) !== -1) {
       const out = Buffer.allocUnsafe(buf.length);
       let n = 0;
       for (let i = 0; i < buf.length; i++) {
@@ -172,106 +166,159 @@ export async function openCsv(source: CsvSource, opts: OpenCsvOptions = {}): Pro
         if (b === 0x0d && buf[i + 1] === 0x0a) continue;
         out[n++] = b;
       }
-      return out.subarray(0, n);
-    };
-    const emit = (b: Buffer): Buffer | string => (decoder ? decoder.decode(b) : b);
-    if (head.length) yield emit(normalise(head));
-    while (!done) {
+      buf = out.subarray(0, n);
+    }
+    return decoder ? Buffer.from(decoder.decode(buf), 'utf8') : buf;
+  };
+
+  let columns: string[] | null = null;
+  let width = 0;
+  let pending: CsvRecord[] = [];
+  let failure: Error | null = null;
+  // Whether a quote has been seen: only a quoted value can hold a line break, so until then no
+  // field needs scanning for one.
+  let quotes = false;
+  const push = (fields: string[]) => {
+    if (failure) return;
+    let inner = 0;
+    let blank = true;
+    for (let i = 0; i < fields.length; i++) {
+      let f = fields[i]!;
+      if (f.length > 0 && (f.charCodeAt(0) <= 32 || f.charCodeAt(f.length - 1) <= 32)) f = fields[i] = f.trim();
+      if (f.length > 0) blank = false;
+      if (quotes && f.indexOf('\n') !== -1) for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 10) inner++;
+    }
+    const line = api.info.lines - inner;
+    if (columns === null) {
+      columns = fields.map((c) => c.replace(/^\uFEFF/, '').trim().toLowerCase());
+      width = columns.length;
+      return;
+    }
+    // A line of blanks only is an empty line, whatever the separators say.
+    if (blank) return;
+    if (fields.length > width) {
+      // Trailing empty cells (a spreadsheet's stray separators) are harmless.
+      for (let i = width; i < fields.length; i++) {
+        if (fields[i] !== '') {
+          failure = new CsvError(`raden har ${fields.length} värden men rubrikraden har ${width} kolumner.`, line);
+          return;
+        }
+      }
+      fields.length = width;
+    }
+    while (fields.length < width) fields.push('');
+    pending.push({ line, fields });
+  };
+  let ended = false;
+  const feed = (chunk: Buffer | undefined, end: boolean) => {
+    if (ended) return;
+    if (!quotes && chunk && chunk.indexOf(0x22) !== -1) quotes = true;
+    ended = end;
+    const err = api.parse(chunk, end, push, () => {});
+    if (err) throw wrapParserError(err);
+    if (failure) throw failure;
+  };
+
+  try {
+    if (head.length) feed(normalise(head), false);
+    while (columns === null && !done) {
       const next = await iterator.next();
       if (next.done) break;
       const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
       bytes += chunk.length;
-      yield emit(normalise(chunk));
+      feed(normalise(chunk), false);
     }
-    if (carryCr) yield emit(Buffer.from([0x0d]));
-  };
-
-  const input = Readable.from(feed(), { objectMode: false });
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
-  const parsed = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-
-  const wrapParserError = (err: unknown): Error => {
-    if (err instanceof CsvError) return err;
-    const e = err as ParserError & { lines?: number };
-    if (typeof e?.code === 'string' && e.code.startsWith('CSV_')) {
-      const reason =
-        e.code === 'CSV_QUOTE_NOT_CLOSED'
-          ? 'ett citattecken (") öppnas men stängs aldrig'
-          : e.code === 'CSV_INVALID_CLOSING_QUOTE'
-            ? 'ett citattecken (") står mitt i ett värde; omge hela värdet med citattecken'
-            : `filen kan inte läsas som CSV (${e.message})`;
-      return new CsvError(reason, typeof e.lines === 'number' ? e.lines : null);
+    if (columns === null) {
+      done = true;
+      feed(carryCr ? CR : undefined, true);
+      carryCr = false;
     }
-    return err as Error;
-  };
+  } catch (err) {
+    await iterator.return?.();
+    throw err;
+  }
+  if (columns === null) throw new CsvError('Filen är tom eller saknar rubrikrad.', 1);
+  const header: string[] = columns;
+  const seen = new Map<string, number>();
+  header.forEach((c, i) => {
+    if (c === '') throw new CsvError(`rubrikraden har en tom kolumn (kolumn nummer ${i + 1}).`, 1);
+    if (seen.has(c)) throw new CsvError(`kolumnen ${c} finns två gånger i rubrikraden.`, 1, c);
+    seen.set(c, i);
+  });
 
-  headerRead = (async () => {
-    let first: IteratorResult<{ record: string[]; info: { lines: number } }>;
+  let consumed = false;
+  const batches = async function* (): AsyncGenerator<CsvRecord[]> {
+    if (consumed) throw new Error('The records of a CSV file can be read only once.');
+    consumed = true;
     try {
-      first = await parsed.next();
-    } catch (err) {
-      throw wrapParserError(err);
+      if (pending.length) {
+        const first = pending;
+        pending = [];
+        yield first;
+      }
+      while (!done) {
+        const next = await iterator.next();
+        if (next.done) break;
+        const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+        bytes += chunk.length;
+        feed(normalise(chunk), false);
+        if (pending.length) {
+          const out = pending;
+          pending = [];
+          yield out;
+        }
+      }
+      done = true;
+      feed(carryCr ? CR : undefined, true);
+      if (pending.length) {
+        const out = pending;
+        pending = [];
+        yield out;
+      }
+    } finally {
+      // Abandoned early (or failed): let the source close its file or socket.
+      if (!done) {
+        done = true;
+        await iterator.return?.();
+      }
     }
-    if (first.done) throw new CsvError('Filen är tom eller saknar rubrikrad.', 1);
-    columns = first.value.record.map((c) => c.replace(/^\uFEFF/, '').trim().toLowerCase());
-    const seen = new Map<string, number>();
-    columns.forEach((c, i) => {
-      if (c === '') throw new CsvError(`rubrikraden har en tom kolumn (kolumn nummer ${i + 1}).`, 1);
-      if (seen.has(c)) throw new CsvError(`kolumnen ${c} finns två gånger i rubrikraden.`, 1, c);
-      seen.set(c, i);
-    });
-  })();
-  await headerRead;
-  const index = new Map(columns.map((c, i) => [c, i] as const));
+  };
 
   return {
-    columns,
+    columns: header,
     separator,
     encoding,
-    indexOf: (column) => index.get(column.toLowerCase()) ?? -1,
+    indexOf: (column) => seen.get(column.toLowerCase()) ?? -1,
     bytesRead: () => bytes,
-    records: () => {
-      if (consumed) throw new Error('The records of a CSV file can be read only once.');
-      consumed = true;
-      const width = columns.length;
-      return {
-        [Symbol.asyncIterator]: () => ({
-          async next(): Promise<IteratorResult<CsvRecord>> {
-            let r: IteratorResult<{ record: string[]; info: { lines: number } }>;
-            try {
-              r = await parsed.next();
-            } catch (err) {
-              throw wrapParserError(err);
-            }
-            if (r.done) return { done: true, value: undefined };
-            const fields = r.value.record;
-            let inner = 0;
-            for (const f of fields) {
-              if (f.indexOf('\n') === -1) continue;
-              for (let i = 0; i < f.length; i++) if (f.charCodeAt(i) === 10) inner++;
-            }
-            const line = r.value.info.lines - inner;
-            if (fields.length > width) {
-              // Trailing empty cells (a spreadsheet's stray separators) are harmless.
-              const extra = fields.slice(width);
-              if (extra.some((f) => f !== ''))
-                throw new CsvError(`raden har ${fields.length} värden men rubrikraden har ${width} kolumner.`, line);
-              fields.length = width;
-            }
-            while (fields.length < width) fields.push('');
-            return { done: false, value: { line, fields } };
-          },
-          async return(): Promise<IteratorResult<CsvRecord>> {
-            parser.destroy();
-            input.destroy();
-            await iterator.return?.();
-            return { done: true, value: undefined };
-          },
-        }),
-      };
-    },
+    batches,
+    records: () => ({
+      async *[Symbol.asyncIterator]() {
+        for await (const batch of batches()) yield* batch;
+      },
+    }),
   };
+}
+
+interface ParserApi {
+  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+  info: { lines: number };
+}
+
+const CR = Buffer.from([0x0d]);
+
+function wrapParserError(err: unknown): Error {
+  if (err instanceof CsvError) return err;
+  const e = err as ParserError & { lines?: number };
+  if (typeof e?.code === 'string' && e.code.startsWith('CSV_')) {
+    const reason =
+      e.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'ett citattecken (") öppnas men stängs aldrig'
+        : e.code === 'CSV_INVALID_CLOSING_QUOTE'
+          ? 'ett citattecken (") står mitt i ett värde; omge hela värdet med citattecken'
+          : `filen kan inte läsas som CSV (${e.message})`;
+    return new CsvError(reason, typeof e.lines === 'number' ? e.lines : null);
+  }
+  return err as Error;
 }
 
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -282,6 +329,16 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
  * mark ("1.234,5" and "1,234.5"). Anything else, including "" and "NaN", gives null.
  */
 export function parseDecimalSv(text: string): number | null {
+  // Fast path for the common case, digits with at most one decimal mark: a large import calls this millions of times.
+  let mark = -1;
+  let simple = text.length > 0 && text.length < 16;
+  for (let i = 0; simple && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    if ((c === 44 || c === 46) && mark === -1 && i > 0 && i < text.length - 1) mark = i;
+    else if (!(c === 45 && i === 0 && text.length > 1)) simple = false;
+  }
+  if (simple) return Number(mark === -1 ? text : `${text.slice(0, mark)}.${text.slice(mark + 1)}`);
   let s = text.trim().replace(/[\s\u00a0\u202f]/g, '').replace(/^\u2212/, '-');
   if (s === '') return null;
   const comma = s.lastIndexOf(',');

@@ -87,7 +87,7 @@ for (const target of targets) {
       for (const [path, item] of Object.entries<{ servers?: { url: string }[] }>(doc.paths)) {
         // Open-data paths live outside /api/v1 and say so with a server of their own.
         const base = item.servers?.[0]?.url.replace(/\/$/, '') ?? '/api/v1';
-        const url = `${base}${path.replace('{id}', data[0].id).replace('{slug}', 'strangnas').replace('{period}', '2022-2023')}`;
+        const url = `${base}${path.replace('{id}', data[0].id).replace('{slug}', 'strangnas').replace('{period}', '2022-2023').replace('{kommunkod}', '0486')}`;
         expect((await get(url)).statusCode, url).toBe(200);
       }
       const codes = doc.components.schemas.Error.properties.error.properties.code.enum;

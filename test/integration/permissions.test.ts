@@ -16,6 +16,9 @@ import { findSignedVersion, findVersion } from '../../src/features/signing/versi
 import { defineIndicator, linkIndicator } from '../../src/features/indicators/indicator-service.js';
 import { insertLink } from '../../src/features/indicators/indicator-repo.js';
 import { insertSection } from '../../src/features/pledges/structure-repo.js';
+import { multipartBody } from '../support/multipart.js';
+import { readImport, startImport } from '../../src/features/wastewater/import-service.js';
+import { insertSite, listSites } from '../../src/features/wastewater/wastewater-repo.js';
 
 /**
  * The permission matrix: every admin route × every role × the actor's own party and another party,
@@ -61,10 +64,10 @@ interface Case {
   formUrl?: (f: Fixture) => string;
   /** An array value is a repeated field, as a group of checkboxes posts it. */
   body?: (f: Fixture, s: TestApp) => Promise<Record<string, string | string[]>>;
-  /** Sent as multipart/form-data with this file after the fields (an upload route). */
-  file?: { name: string; filename: string; content: string };
   /** The status of success when it is not 200 (GET) or 303 (POST), e.g. a POST that answers with a preview page. */
   ok?: number;
+  /** Posted as multipart/form-data with this file after the fields, as an upload form does. */
+  upload?: { name: string; filename: string; content: string };
   allowed: { draft: ActorKey[]; signed: ActorKey[] };
 }
 
@@ -352,7 +355,7 @@ const indicatorCases: Case[] = [
     url: () => '/admin/indikatorer/import',
     formUrl: form,
     body: async (f) => ({ partyId: f.ownPartyId, format: 'csv' }),
-    file: { name: 'file', filename: 'matris.csv', content: indicatorCsv },
+    upload: { name: 'file', filename: 'matris.csv', content: indicatorCsv },
     ok: 200,
     allowed: { draft: ownOnly(['admin', 'editor', 'reporter']), signed: ownOnly(['admin', 'editor', 'reporter']) },
   },
@@ -366,11 +369,89 @@ const indicatorCases: Case[] = [
   },
 ];
 
+// Wastewater results belong to the municipality that owns the sampling sites, whatever the pledge's
+// state: its members read them (even districts too small to publish), its editors and admins
+// import, its admins decide what is published. The police and other parties see nothing.
+const wwCsv = 'site_code;district;population;sample_date;flow_m3_per_day;substance;concentration_ng_per_l;loq_ng_per_l\nM1;Matris;5000;2024-04-02;1500;amfetamin;300;5\n';
+const wwSites = new Map<string, string>();
+async function wastewaterSite(f: Fixture, s: TestApp): Promise<string> {
+  if (!wwSites.has(f.ownPartyId)) {
+    const id = randomUUID();
+    await insertSite(s.t.db, { id, partyId: f.ownPartyId, code: 'M0', name: 'Matrisverket', district: 'Matris', population: 5000, isDemo: false }, new Date().toISOString());
+    wwSites.set(f.ownPartyId, id);
+  }
+  return wwSites.get(f.ownPartyId)!;
+}
+/** A read import waiting for its confirmation: a fresh one each call, as saving or cancelling uses it up. */
+async function readyImport(f: Fixture, s: TestApp): Promise<string> {
+  const deps = { db: s.t.db, clock: () => new Date() };
+  const id = await startImport(deps, { partyId: f.ownPartyId, filename: 'matris.csv', source: 'cli', actor: null, actorLabel: 'matris' });
+  await readImport(deps, id, wwCsv);
+  return id;
+}
+const wwImports = new Map<string, string>();
+const readers = { draft: ownOnly(ROLES), signed: ownOnly(ROLES) };
+const wwImporters = { draft: ownOnly(['admin', 'editor']), signed: ownOnly(['admin', 'editor']) };
+const configurers = { draft: ownOnly(['admin']), signed: ownOnly(['admin']) };
+
+const wastewaterCases: Case[] = [
+  { method: 'GET', route: '/admin/avloppsvatten', url: () => '/admin/avloppsvatten', allowed: { draft: signedIn, signed: signedIn } },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}`, allowed: readers },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId/data.csv', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/data.csv`, allowed: readers },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId/data.json', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/data.json`, allowed: readers },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId/import', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/import`, allowed: wwImporters },
+  {
+    method: 'POST',
+    route: '/admin/avloppsvatten/:partyId/import',
+    url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/import`,
+    formUrl: form,
+    body: async () => ({}),
+    upload: { name: 'file', filename: 'matris.csv', content: wwCsv },
+    allowed: wwImporters,
+  },
+  {
+    method: 'GET',
+    route: '/admin/avloppsvatten/import/:id',
+    url: async (f, s) => {
+      if (!wwImports.has(f.ownPartyId)) wwImports.set(f.ownPartyId, await readyImport(f, s));
+      return `/admin/avloppsvatten/import/${wwImports.get(f.ownPartyId)}`;
+    },
+    allowed: readers,
+  },
+  { method: 'POST', route: '/admin/avloppsvatten/import/:id/spara', url: async (f, s) => `/admin/avloppsvatten/import/${await readyImport(f, s)}/spara`, formUrl: form, body: async () => ({}), allowed: wwImporters },
+  { method: 'POST', route: '/admin/avloppsvatten/import/:id/avbryt', url: async (f, s) => `/admin/avloppsvatten/import/${await readyImport(f, s)}/avbryt`, formUrl: form, body: async () => ({}), allowed: wwImporters },
+  { method: 'GET', route: '/admin/avloppsvatten/:partyId/installningar', url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/installningar`, allowed: configurers },
+  {
+    method: 'POST',
+    route: '/admin/avloppsvatten/:partyId/installningar',
+    url: (f) => `/admin/avloppsvatten/${f.ownPartyId}/installningar`,
+    formUrl: form,
+    body: async (f, s) => {
+      const row = await s.t.db.selectFrom('wastewater_settings').select('version').where('party_id', '=', f.ownPartyId).executeTakeFirst();
+      return { version: String(row?.version ?? 0), publicationThreshold: '2500', correctionSet: 'refined' };
+    },
+    allowed: configurers,
+  },
+  { method: 'GET', route: '/admin/avloppsvatten/matpunkter/:id', url: async (f, s) => `/admin/avloppsvatten/matpunkter/${await wastewaterSite(f, s)}`, allowed: configurers },
+  {
+    method: 'POST',
+    route: '/admin/avloppsvatten/matpunkter/:id',
+    url: async (f, s) => `/admin/avloppsvatten/matpunkter/${await wastewaterSite(f, s)}`,
+    formUrl: form,
+    body: async (f, s) => {
+      const site = (await listSites(s.t.db, f.ownPartyId)).find((x) => x.code === 'M0')!;
+      return { version: String(site.version), name: 'Matrisverket', district: 'Matris', published: '1' };
+    },
+    allowed: configurers,
+  },
+];
+
 const cases: Case[] = [
   ...structureCases,
   ...signingCases,
   ...partyAndStartCases,
   ...indicatorCases,
+  ...wastewaterCases,
   { method: 'GET', route: '/admin', url: () => '/admin', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften', url: () => '/admin/loften', allowed: { draft: signedIn, signed: signedIn } },
   { method: 'GET', route: '/admin/loften/:id', url: (f) => `/admin/loften/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
@@ -482,17 +563,16 @@ for (const target of targets) {
             const url = await c.url(f, s);
             if (c.method === 'GET') {
               status = (await s.app.inject({ url, headers: cookie ? { cookie } : {} })).statusCode;
-            } else if (c.file) {
-              const csrf = await csrfFor(s.app, c.formUrl!(f), cookie);
-              const body = multipartBody({ _csrf: csrf.token, ...(await c.body!(f, s)) }, c.file);
-              status = (await s.app.inject({ method: 'POST', url, headers: { cookie: csrf.cookie, 'content-type': body.contentType }, payload: body.payload })).statusCode;
             } else {
               const csrf = await csrfFor(s.app, c.formUrl!(f), cookie);
+              const multipart = c.upload ? multipartBody({ _csrf: csrf.token, ...((await c.body!(f, s)) as Record<string, string>) }, c.upload) : null;
               const res = await s.app.inject({
                 method: 'POST',
                 url,
-                headers: { cookie: csrf.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-                payload: new URLSearchParams(Object.entries({ ...(await c.body!(f, s)), _csrf: csrf.token }).flatMap(([k, v]) => [v].flat().map((x) => [k, x]))).toString(),
+                headers: { cookie: csrf.cookie, 'content-type': multipart ? multipart.contentType : 'application/x-www-form-urlencoded' },
+                payload: multipart
+                  ? multipart.payload
+                  : new URLSearchParams(Object.entries({ ...(await c.body!(f, s)), _csrf: csrf.token }).flatMap(([k, v]) => [v].flat().map((x) => [k, x]))).toString(),
               });
               status = res.statusCode;
             }
@@ -506,12 +586,4 @@ for (const target of targets) {
       }
     }
   });
-}
-
-/** A browser's multipart/form-data body: the fields (CSRF token first), then the file. */
-function multipartBody(fields: Record<string, string | string[]>, file: { name: string; filename: string; content: string }) {
-  const boundary = `----matris${randomUUID()}`;
-  const parts = Object.entries(fields).flatMap(([k, v]) => [v].flat().map((x) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${x}\r\n`));
-  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`);
-  return { payload: Buffer.from(`${parts.join('')}--${boundary}--\r\n`), contentType: `multipart/form-data; boundary=${boundary}` };
 }

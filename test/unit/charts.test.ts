@@ -75,6 +75,8 @@ describe('LineChart', () => {
 
   it('uses no inline style, which the CSP would block', () => {
     expect(html).not.toContain('style=');
+    expect(html).toContain('font-size="13"');
+    expect(html).not.toMatch(/fontSize|fontFamily/);
   });
 
   it('says so when there is nothing to draw', () => {
@@ -134,5 +136,19 @@ describe('summarizeChart', () => {
     expect(summarizeChart({ series: [{ label: 'A', points: [{ x: '1', y: 1.5 }] }], unit: 'kg', lang: 'en' })).toBe(
       'Line chart with 1 series and 1 point in time, 1, in kg. A: one value, 1.5 (1).',
     );
+  });
+});
+
+describe('summarizeChart with named gaps', () => {
+  it('names a gap the caller explains instead of counting it as missing', () => {
+    const text = summarizeChart({
+      series: [
+        { label: 'Vardag', points: [{ x: 'a', y: null }, { x: 'b', y: null }] },
+        { label: 'Helg', points: [{ x: 'a', y: 2 }, { x: 'b', y: null }] },
+      ],
+      unit: 'mg',
+      gapLabel: (i, x) => (i === 0 || x === 'b' ? '< LOQ' : null),
+    });
+    expect(text).toBe('Linjediagram med 2 serier och 2 tidpunkter, från a till b, i mg. Vardag: < LOQ vid alla tidpunkter. Helg: ett värde, 2 (a); < LOQ vid 1 tidpunkt (b).');
   });
 });

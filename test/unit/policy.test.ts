@@ -64,3 +64,23 @@ describe('policy', () => {
     expect(can(actor({ role: 'reporter' }), { action: 'indicator.link', partyId: 'kommun', pledge: draft })).toBe(false);
   });
 });
+
+describe('wastewater policy', () => {
+  const own = 'kommun';
+  it('lets every role of the owning municipality read, editors and admins import, and only admins configure', () => {
+    for (const role of ['admin', 'editor', 'reporter', 'viewer'] as const) {
+      const a = actor({ partyId: own, role });
+      expect(can(a, { action: 'wastewater.read', partyId: own })).toBe(true);
+      expect(can(a, { action: 'wastewater.import', partyId: own })).toBe(role === 'admin' || role === 'editor');
+      expect(can(a, { action: 'wastewater.configure', partyId: own })).toBe(role === 'admin');
+    }
+  });
+
+  it('shows another party nothing, not even the police of the same pledge', () => {
+    for (const action of ['wastewater.read', 'wastewater.import', 'wastewater.configure'] as const) {
+      expect(can(actor({ partyId: 'polis', role: 'admin' }), { action, partyId: own })).toBe(false);
+      expect(can(null, { action, partyId: own })).toBe(false);
+      expect(can(actor({ isSuperadmin: true, partyId: null, role: null }), { action, partyId: own })).toBe(true);
+    }
+  });
+});

@@ -3,6 +3,7 @@ import type { Dialect } from '../connect.js';
 import { pledgeRegister } from './0001_pledge_register.js';
 import { accountsAndAudit } from './0002_accounts_and_audit.js';
 import { signing } from './0003_signing.js';
+import { wastewater } from './0004_wastewater.js';
 import { indicators } from './0005_indicators.js';
 import { followUp } from './0006_follow_up.js';
 
@@ -22,6 +23,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0001_pledge_register': pledgeRegister(ctx),
     '0002_accounts_and_audit': accountsAndAudit(ctx),
     '0003_signing': signing(ctx),
+    '0004_wastewater': wastewater(ctx),
     '0005_indicators': indicators(ctx),
     '0006_follow_up': followUp(ctx),
   };

@@ -47,7 +47,13 @@ export type Permission =
   /** Import values (Kolada, CSV) into a party's indicators. */
   | { action: 'indicator.import'; partyId: string }
   /** Link a party's indicator to a focus area or commitment of a pledge, with baseline and target. */
-  | { action: 'indicator.link'; partyId: string; pledge: PledgeRef };
+  | { action: 'indicator.link'; partyId: string; pledge: PledgeRef }
+  /** Staff views of a municipality's wastewater results, including districts too small to publish. */
+  | { action: 'wastewater.read'; partyId: string }
+  /** Importing lab results for the sites of the municipality that owns them. */
+  | { action: 'wastewater.import'; partyId: string }
+  /** Publication threshold, correction-factor set, site names and publication flags. */
+  | { action: 'wastewater.configure'; partyId: string };
 
 export type Action = Permission['action'];
 
@@ -102,6 +108,12 @@ export function can(actor: Actor | null, p: Permission): boolean {
     case 'indicator.link':
       // Outcomes are follow-up, not signed text: links may be added after signing, until the pledge is archived.
       return actor.partyId === p.partyId && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
+    case 'wastewater.read':
+      return actor.partyId === p.partyId && actor.role !== null;
+    case 'wastewater.import':
+      return actor.partyId === p.partyId && hasRole(actor, EDITORS);
+    case 'wastewater.configure':
+      return actor.partyId === p.partyId && actor.role === 'admin';
   }
 }
 

@@ -1,4 +1,5 @@
 import { openDataPaths, openDataSchemas } from '../publishing/open-data/openapi.js';
+import { wastewaterPaths, wastewaterSchemas } from '../wastewater/openapi.js';
 
 /** The read-only API as OpenAPI 3.1; a test checks every path here against the live routes. */
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -56,10 +57,12 @@ export const openapiDocument = {
       },
     },
     ...openDataPaths,
+    ...wastewaterPaths,
   },
   components: {
     schemas: {
       ...openDataSchemas,
+      ...wastewaterSchemas,
       Error: {
         type: 'object',
         required: ['error'],

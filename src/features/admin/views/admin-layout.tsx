@@ -30,6 +30,7 @@ export function AdminLayout(props: { ctx: AdminContext; title: string; children:
               </li>
               <li>
                 <a href="/admin/indikatorer">Indikatorer</a>
+                <a href="/admin/avloppsvatten">Avloppsvatten</a>
               </li>
               {a.isSuperadmin || (a.partyId && can(a, { action: 'party.update', partyId: a.partyId })) ? (
                 <li>

@@ -23,6 +23,8 @@ export interface LineChartProps {
   lang?: ChartLang;
   width?: number;
   height?: number;
+  /** At least this top of the y axis: gives small multiples one shared scale. */
+  yMax?: number;
 }
 
 /**
@@ -34,7 +36,8 @@ const MARKERS = ['circle', 'square', 'triangle', 'diamond'] as const;
 type Marker = (typeof MARKERS)[number];
 
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif';
-const CHAR_WIDTH = 6.6; // rough width of one character at font-size 12, for layout only
+/** Generous width of one character at font-size 12 (system-ui), for layout only: overlap is worse than a gap. */
+const CHAR_WIDTH = 7.4;
 
 function markerPath(kind: Marker, x: number, y: number, r: number): string {
   switch (kind) {
@@ -107,6 +110,7 @@ export function LineChart(props: LineChartProps) {
   const plotBottom = height - margin.bottom;
 
   const ys: number[] = refs.map((r) => r.y);
+  if (props.yMax !== undefined && Number.isFinite(props.yMax)) ys.push(props.yMax);
   for (const s of props.series) for (const p of s.points) if (p.y !== null && Number.isFinite(p.y)) ys.push(p.y);
   const yMax = ys.length ? Math.max(...ys) : 1;
   const yMin = ys.length ? Math.min(0, ...ys) : 0;
@@ -138,8 +142,8 @@ export function LineChart(props: LineChartProps) {
       viewBox={`0 0 ${width} ${height}`}
       width="100%"
       preserveAspectRatio="xMidYMid meet"
-      fontFamily={FONT}
-      fontSize={12}
+      font-family={FONT}
+      font-size={13}
     >
       <title id={titleId}>{props.title}</title>
       <desc id={descId}>{description}</desc>

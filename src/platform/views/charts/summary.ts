@@ -10,6 +10,11 @@ export interface ChartSummaryInput {
   formatX?: (x: string) => string;
   xOrder?: 'text' | 'as-given';
   lang?: ChartLang;
+  /**
+   * Why a series has no value at x, when the caller knows (e.g. "< LOQ"): such gaps are named
+   * instead of counted as missing. Return null for a plain missing value.
+   */
+  gapLabel?: (seriesIndex: number, x: string) => string | null;
 }
 
 /**
@@ -37,12 +42,29 @@ export function summarizeChart(input: ChartSummaryInput): string {
     );
   }
 
-  for (const s of input.series) {
+  input.series.forEach((s, si) => {
     const present = s.points.filter((p): p is { x: string; y: number } => p.y !== null && Number.isFinite(p.y));
-    const missing = xs.length - present.length;
+    const has = new Set(present.map((p) => p.x));
+    const labelled = new Map<string, string[]>();
+    let missing = 0;
+    for (const x of xs) {
+      if (has.has(x)) continue;
+      const label = input.gapLabel?.(si, x) ?? null;
+      if (label === null) missing++;
+      else labelled.set(label, [...(labelled.get(label) ?? []), x]);
+    }
+    const gapParts = [...labelled].map(([label, at]) =>
+      at.length === xs.length
+        ? lang === 'sv'
+          ? `${label} vid alla tidpunkter`
+          : `${label} at every point`
+        : lang === 'sv'
+          ? `${label} vid ${w.points(at.length)} (${at.map(fx).join(', ')})`
+          : `${label} at ${w.points(at.length)} (${at.map(fx).join(', ')})`,
+    );
     if (present.length === 0) {
-      sentences.push(`${s.label}: ${w.noValues}.`);
-      continue;
+      sentences.push(`${s.label}: ${[...(gapParts.length > 0 ? [] : [w.noValues]), ...gapParts, ...(missing > 0 && gapParts.length > 0 ? [w.missingCount(missing)] : [])].join('; ')}.`);
+      return;
     }
     const ordered = input.xOrder === 'as-given' ? present : [...present].sort((a, b) => (a.x < b.x ? -1 : a.x > b.x ? 1 : 0));
     const first = ordered[0]!;
@@ -68,9 +90,10 @@ export function summarizeChart(input: ChartSummaryInput): string {
           : `lowest ${num(low.y)} (${fx(low.x)}), highest ${num(high.y)} (${fx(high.x)})`,
       );
     }
+    parts.push(...gapParts);
     if (missing > 0) parts.push(w.missingCount(missing));
     sentences.push(`${s.label}: ${parts.join('; ')}.`);
-  }
+  });
 
   for (const r of input.referenceLines ?? []) {
     sentences.push(lang === 'sv' ? `Referenslinje ${r.label}: ${num(r.y)}.` : `Reference line ${r.label}: ${num(r.y)}.`);
