@@ -62,6 +62,8 @@ export const en: Messages = {
     feedTitle: (municipality: string) => `New versions of citizen pledges for ${municipality} (Atom)`,
     downloadJson: 'Download the pledge as JSON',
     downloadPdf: 'Download the signed pledge as a PDF (in Swedish)',
+    downloadActivitiesCsv: 'The activities as a table (CSV)',
+    feedLinkText: 'News about the municipality\'s pledges (Atom feed)',
     municipalityWord: 'municipality',
   },
   signing: {

@@ -64,6 +64,8 @@ export const sv = {
     feedTitle: (municipality: string) => `Nya versioner av medborgarlöften för ${municipality} (Atom)`,
     downloadJson: 'Hämta löftet som JSON',
     downloadPdf: 'Ladda ner det undertecknade löftet som PDF',
+    downloadActivitiesCsv: 'Aktiviteterna som tabell (CSV)',
+    feedLinkText: 'Nyheter om kommunens löften (Atom-flöde)',
     municipalityWord: 'kommun',
   },
   signing: {

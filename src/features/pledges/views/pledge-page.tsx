@@ -111,6 +111,15 @@ export function PledgePage({ ctx, view, indicators = [] }: { ctx: PageContext; v
           </a>
           {' · '}<a href={`/kommun/${view.municipality.slug}/${p.periodSlug}.pdf`} type="application/pdf" hrefLang="sv">{m.pledge.downloadPdf}</a>
         </p>
+        <p>
+          <a href={`/kommun/${view.municipality.slug}/${p.periodSlug}/aktiviteter.csv`} type="text/csv">
+            {m.pledge.downloadActivitiesCsv}
+          </a>
+          {' · '}
+          <a href={`/kommun/${view.municipality.slug}/flode.atom`} type="application/atom+xml">
+            {m.pledge.feedLinkText}
+          </a>
+        </p>
       </section>
     </Layout>
   );
