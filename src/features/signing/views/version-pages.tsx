@@ -6,9 +6,13 @@ import { periodLabel, type Party, type PledgeDocument, type SigningInfo } from '
 import type { MunicipalityView } from '../../pledges/pledge-service.js';
 import { PledgeBody } from '../../pledges/views/pledge-body.js';
 import type { PublicVersionEntry, PublicVersionPage, Verification } from '../published.js';
-import { methodLabel } from '../signature-provider.js';
+import { REGISTERED_METHOD, methodLabel } from '../signature-provider.js';
 import { shortHash } from '../version-content.js';
 import { diffVersions } from '../version-diff.js';
+
+/** A signature registered after the fact carries a date only; its time of day would be made up. */
+const signedWhen = (s: { signedAt: string; method: string }, m: Messages) =>
+  s.method === REGISTERED_METHOD ? formatDate(stockholmDateOf(s.signedAt), m) : formatDateTime(s.signedAt, m);
 
 const names = (s: SigningInfo, parties: readonly Party[]) =>
   s.signatures.map((x) => `${x.name}, ${x.roleTitle.toLocaleLowerCase('sv')}, ${parties.find((p) => p.id === x.partyId)?.name ?? ''}`).join(' och ');
@@ -130,7 +134,7 @@ export function VersionPublicPage({ ctx, view, page }: { ctx: PageContext; view:
                   <td>{s.name}</td>
                   <td>{s.roleTitle}</td>
                   <td>{party.get(s.partyId)}</td>
-                  <td>{formatDateTime(s.signedAt, m)}</td>
+                  <td>{signedWhen(s, m)}</td>
                   <td>{methodLabel(s.method)}</td>
                 </tr>
               ))}
@@ -243,7 +247,7 @@ export function VerifyPage({ ctx, input, result }: { ctx: PageContext; input: st
                 <ul>
                   {signatures.map((s) => (
                     <li key={s.id}>
-                      {s.signerName}, {s.roleTitle.toLocaleLowerCase('sv')}: {formatDateTime(s.signedAt, m)}
+                      {s.signerName}, {s.roleTitle.toLocaleLowerCase('sv')}: {signedWhen(s, m)}
                     </li>
                   ))}
                 </ul>
