@@ -12,6 +12,7 @@ import type { SignatureProvider } from './features/signing/signature-provider.js
 import { signingPublicRoutes } from './features/signing/public-routes.js';
 import { signingRoutes } from './features/signing/routes.js';
 import { apiRoutes } from './features/api/routes.js';
+import { updateRoutes } from './features/follow-up/update-routes.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
@@ -72,6 +73,7 @@ export async function buildApp(
   partyAdminRoutes(app, full);
   pledgeCreateRoutes(app, full);
   structureRoutes(app, full);
+  updateRoutes(app, full);
   signingRoutes(app, full);
   signingPublicRoutes(app, full);
   pledgeRoutes(app, full);

@@ -13,6 +13,7 @@ import { createPledge } from '../../src/features/pledges/pledge-service.js';
 import type { Party } from '../../src/features/pledges/pledge.js';
 import { freezeForSigning } from '../../src/features/signing/signing.js';
 import { findSignedVersion, findVersion } from '../../src/features/signing/version-repo.js';
+import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
 
 /**
  * The permission matrix: every admin route × every role × the actor's own party and another party,
@@ -43,6 +44,8 @@ interface Fixture {
   policePartyId: string;
   /** A version of a pledge of the same two parties: awaiting signatures (draft) or signed. */
   versionId: string;
+  /** An activity update on the municipality-owned activity. */
+  updateId: string;
 }
 
 interface Case {
@@ -282,8 +285,18 @@ const cases: Case[] = [
     route: '/admin/aktiviteter/:id/status',
     url: (f) => `/admin/aktiviteter/${f.activityId}/status`,
     formUrl: () => '/glomt-losenord',
-    body: async (f, s) => ({ version: await activityVersion(f, s), status: 'in_progress' }),
+    body: async (f, s) => ({ version: await activityVersion(f, s), status: 'in_progress', statusReason: 'Matrisen rapporterar' }),
     allowed: { draft: ownOnly(['admin', 'editor', 'reporter']), signed: ownOnly(['admin', 'editor', 'reporter']) },
+  },
+  // Follow-up: the report on its own page is for every member; the other party (here the police) responds to it.
+  { method: 'GET', route: '/admin/aktivitetsrapporter/:id', url: (f) => `/admin/aktivitetsrapporter/${f.updateId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  {
+    method: 'POST',
+    route: '/admin/aktivitetsrapporter/:id/svar',
+    url: (f) => `/admin/aktivitetsrapporter/${f.updateId}/svar`,
+    formUrl: () => '/glomt-losenord',
+    body: async () => ({ kind: 'comment', comment: 'Matrisen kommenterar' }),
+    allowed: { draft: ['admin@police', 'editor@police', 'reporter@police'], signed: ['admin@police', 'editor@police', 'reporter@police'] },
   },
   { method: 'GET', route: '/admin/historik/:type/:id', url: (f) => `/admin/historik/pledge/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
 ];
@@ -305,6 +318,7 @@ for (const target of targets) {
       const signedUser = await viewerIn(signed.municipality.id);
       const fixture = (b: typeof draft, versionId: string): Fixture => ({
         versionId,
+        updateId: '',
         policePartyId: b.police.id,
         userId: b === draft ? draftUser : signedUser,
         pledgeId: b.pledge.id,
@@ -317,6 +331,12 @@ for (const target of targets) {
       fixtures.signed = fixture(signed, (await findSignedVersion(s.t.db, signed.pledge.id))!.id);
       fixtures.draft = fixture(draft, '');
       fixtures.draft.versionId = await frozenVersion(fixtures.draft, s);
+      const reporter = (await signedInAs(s.t.db, { superadmin: true })).user;
+      const reportingOperator = { ...operator, userId: reporter.id };
+      for (const f of [fixtures.draft, fixtures.signed]) {
+        const row = (await findActivityWithPledge(s.t.db, f.activityId))!;
+        f.updateId = (await reportActivityUpdate({ db: s.t.db, clock: () => new Date() }, reportingOperator, f.activityId, { version: String(row.version), status: 'planned', narrative: 'Matrisens rapport' })).id;
+      }
       // One set of users for both pledges: make the signed pledge's parties the same people by
       // giving each user membership of the draft's parties and checking the signed pledge with its own.
       cookies.set('super', (await signedInAs(s.t.db, { superadmin: true })).cookie);
