@@ -13,6 +13,7 @@ import { signingPublicRoutes } from './features/signing/public-routes.js';
 import { signingRoutes } from './features/signing/routes.js';
 import { apiRoutes } from './features/api/routes.js';
 import { updateRoutes } from './features/follow-up/update-routes.js';
+import { DEFAULT_FOLLOW_UP, type FollowUpSettings } from './features/follow-up/settings.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   publicBaseUrl?: string;
   /** How signatories prove who they are when signing; the built-in one asks for the password again. */
   signatureProvider?: SignatureProvider;
+  /** When an activity counts as not followed up, and when reminders go out. */
+  followUp: FollowUpSettings;
 }
 
 export async function buildApp(
@@ -47,6 +50,7 @@ export async function buildApp(
     clock: () => new Date(),
     mailer: createMailer({ from: 'Medborgarlöften <no-reply@medborgarloften.invalid>' }),
     cookieSecure: true,
+    followUp: DEFAULT_FOLLOW_UP,
     ...deps,
   };
   const app = Fastify({

@@ -22,4 +22,11 @@ describe('config', () => {
     expect(bad).toThrow(/PORT/);
     expect(bad).toThrow(/DATABASE_URL: måste börja med sqlite: eller postgres/);
   });
+
+  it('reads the follow-up settings: stale days, reminder days (largest first) and the reminder interval', () => {
+    expect(loadConfig({})).toMatchObject({ followUpStaleDays: 120, reminderDays: [14, 3], reminderIntervalMinutes: 60 });
+    expect(loadConfig({ FOLLOW_UP_STALE_DAYS: '90', REMINDER_DAYS: '3, 21,7,3', REMINDER_INTERVAL_MINUTES: '0' })).toMatchObject({ followUpStaleDays: 90, reminderDays: [21, 7, 3], reminderIntervalMinutes: 0 });
+    expect(() => loadConfig({ REMINDER_DAYS: 'fjorton' })).toThrow(/REMINDER_DAYS: måste vara dagar före mötet/);
+    expect(() => loadConfig({ FOLLOW_UP_STALE_DAYS: '0' })).toThrow(/FOLLOW_UP_STALE_DAYS/);
+  });
 });

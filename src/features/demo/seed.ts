@@ -3,6 +3,7 @@ import { countPledges, findPartyBySlug, listPledgeSummariesOfParty } from '../pl
 import { createParty, createPledge } from '../pledges/pledge-service.js';
 import { periodSlug, type PledgeInput } from '../pledges/pledge.js';
 import { demoParties, demoPledges, type DemoPledge } from './demo-data.js';
+import { seedFollowUpDemo } from './follow-up-demo.js';
 
 const DEMO = { actor: null, label: 'exempeldata' };
 
@@ -72,6 +73,7 @@ export async function seedDemo(db: Executor): Promise<SeedResult> {
     await createPledge(db, await toInput(db, d), DEMO);
     result.pledges++;
   }
+  await seedFollowUpDemo(db);
   return result;
 }
 

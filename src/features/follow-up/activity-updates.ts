@@ -75,8 +75,22 @@ async function correctedUpdate(db: Executor, activityId: string, id: string): Pr
  * a late report about an earlier day, or a correction of an old one, does not move it backwards.
  */
 export async function reportActivityUpdate(deps: FollowUpDeps, actor: Actor | null, activityId: string, form: unknown): Promise<ActivityUpdate> {
-  const { row: found, pledge } = await activityOrThrow(deps.db, activityId);
-  authorize(actor, { action: 'activity.report', pledge, ownerPartyId: found.owner_party_id });
+  const { row, pledge } = await activityOrThrow(deps.db, activityId);
+  authorize(actor, { action: 'activity.report', pledge, ownerPartyId: row.owner_party_id });
+  return appendUpdate(deps, { actor, authorName: actor!.name }, row, form);
+}
+
+/**
+ * The same report without a signed-in user, recorded under a label: for the demo seed and for
+ * imports of earlier follow-ups. Validation, the status, the version and the audit row are as above.
+ */
+export async function recordActivityUpdateAs(deps: FollowUpDeps, by: { label: string; authorName: string }, activityId: string, form: unknown): Promise<ActivityUpdate> {
+  const { row } = await activityOrThrow(deps.db, activityId);
+  return appendUpdate(deps, { actor: null, label: by.label, authorName: by.authorName }, row, form);
+}
+
+async function appendUpdate(deps: FollowUpDeps, by: { actor: Actor | null; label?: string; authorName: string }, found: ActivityRow, form: unknown): Promise<ActivityUpdate> {
+  const activityId = found.id;
   const body = (form ?? {}) as Record<string, unknown>;
   const correctsId = typeof body.correctsUpdateId === 'string' ? body.correctsUpdateId.trim() : '';
   const corrected = /^[0-9a-f-]{36}$/.test(correctsId) ? await correctedUpdate(deps.db, activityId, correctsId) : null;
@@ -88,15 +102,19 @@ export async function reportActivityUpdate(deps: FollowUpDeps, actor: Actor | nu
     if (!row) throw new AppError('not_found', 'Aktiviteten finns inte.');
     const existing = await repo.listUpdatesOfActivity(trx, activityId);
     if (row.version !== f.version) throw new EditConflictError(currentState(row, existing), row.version);
+    // Entry order must be strict per activity, even when two instances' clocks disagree by a little:
+    // a report is never entered "before" one that already exists.
+    const previous = Math.max(...existing.map((u) => Date.parse(u.createdAt)));
+    const createdAt = new Date(Math.max(now.getTime(), previous + 1)).toISOString();
     const update: ActivityUpdate = {
       id: randomUUID(),
       activityId,
       pledgeId: row.pledge_id,
       partyId: row.owner_party_id,
-      authorUserId: actor!.userId,
-      authorName: actor!.name,
+      authorUserId: by.actor?.userId ?? null,
+      authorName: by.authorName,
       reportedOn: f.reportedOn,
-      createdAt: now.toISOString(),
+      createdAt,
       status: f.status,
       previousStatus: corrected?.status ?? row.status,
       statusReason: f.statusReason,
@@ -114,7 +132,8 @@ export async function reportActivityUpdate(deps: FollowUpDeps, actor: Actor | nu
     await recordAudit(
       trx,
       {
-        actor,
+        actor: by.actor,
+        actorLabel: by.label,
         action: corrected ? 'activity.correct' : 'activity.report',
         entityType: 'activity',
         entityId: activityId,

@@ -3,7 +3,7 @@ import type { ActivityStatus, Target } from '../pledges/pledge.js';
 /**
  * How far an activity, a commitment and a focus area have come. Pure functions: the public page,
  * the reports and the tests all use these, and the rule is stated in words next to the numbers
- * (ROLL_UP_RULE_SV / _EN). See docs/decisions/follow-up.md.
+ * (`followUp.rule` in the i18n catalogues). See docs/decisions/follow-up.md.
  *
  * The rule:
  * - An activity with a target in numbers and a reported outcome: outcome ÷ target, at most 100 %.
@@ -75,9 +75,3 @@ export function rollUp(progress: readonly ActivityProgress[]): RolledUp {
 export function percent(ratio: number): number {
   return Math.floor(ratio * 100 + 1e-9);
 }
-
-export const ROLL_UP_RULE_SV =
-  'Så räknas framstegen: en aktivitet med ett mål i antal räknas som rapporterat utfall delat med målet, högst 100 %. Andra aktiviteter, och de som ännu inte har rapporterat något utfall, räknas som 100 % när de är genomförda och annars 0 %. Inställda aktiviteter räknas inte. Ett löfte och ett fokusområde visar medelvärdet av sina aktiviteter, där varje aktivitet väger lika mycket.';
-
-export const ROLL_UP_RULE_EN =
-  'How progress is counted: an activity with a numeric target counts as the reported outcome divided by the target, at most 100 %. Other activities, and those with no outcome reported yet, count as 100 % when done and 0 % otherwise. Cancelled activities are left out. A commitment and a focus area show the mean of their activities, each activity weighing the same.';

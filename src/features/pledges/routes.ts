@@ -5,20 +5,25 @@ import { pageContext, sendPublicPage } from '../../platform/http/page.js';
 import { PERIOD_SLUG, swedishDate } from './pledge.js';
 import { municipalityCurrent, municipalityPeriod } from './pledge-service.js';
 import { PledgePage } from './views/pledge-page.js';
+import { loadPublicProgress } from '../follow-up/public-progress.js';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export function pledgeRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { slug: string } }>('/kommun/:slug', async (req, reply) => {
     if (!SLUG.test(req.params.slug)) throw new AppError('not_found');
-    const view = await municipalityCurrent(deps.db, req.params.slug, swedishDate(deps.clock()));
-    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view }));
+    const today = swedishDate(deps.clock());
+    const view = await municipalityCurrent(deps.db, req.params.slug, today);
+    const progress = await loadPublicProgress(deps.db, view.pledge, today, deps.followUp.staleAfterDays);
+    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, progress }));
   });
 
   app.get<{ Params: { slug: string; period: string } }>('/kommun/:slug/:period', async (req, reply) => {
     const { slug, period } = req.params;
     if (!SLUG.test(slug) || !PERIOD_SLUG.test(period)) throw new AppError('not_found');
-    const view = await municipalityPeriod(deps.db, slug, period, swedishDate(deps.clock()));
-    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view }));
+    const today = swedishDate(deps.clock());
+    const view = await municipalityPeriod(deps.db, slug, period, today);
+    const progress = await loadPublicProgress(deps.db, view.pledge, today, deps.followUp.staleAfterDays);
+    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, progress }));
   });
 }

@@ -152,6 +152,9 @@ export function UpdateCard(props: {
   const outcome = outcomeText(u, props.target);
   const acknowledgedByMe = u.responses.some((r) => r.kind === 'acknowledge' && r.partyId === props.ctx.actor.partyId);
   const headingId = `rapport-${u.id}`;
+  const canCorrect = props.canCorrect && !u.correctedBy;
+  const canAcknowledge = props.canRespond && !acknowledgedByMe;
+  const canComment = props.canRespond && props.linkToPage !== false;
   return (
     <article class={u.correctedBy ? 'update corrected' : 'update'} aria-labelledby={headingId}>
       <H id={headingId}>
@@ -217,21 +220,23 @@ export function UpdateCard(props: {
           ))}
         </ul>
       ) : null}
-      <p class="actions">
-        {props.canCorrect && !u.correctedBy ? (
-          <a href={`/admin/aktiviteter/${u.activityId}?rattar=${u.id}#report-heading`}>
-            Rätta<span class="visually-hidden"> rapporten från {formatDate(u.reportedOn, sv)}</span>
-          </a>
-        ) : null}
-        {props.canRespond && !acknowledgedByMe ? (
-          <ActionButton ctx={props.ctx} action={`/admin/aktivitetsrapporter/${u.id}/svar`} name="kind" value="acknowledge" label="Kvittera" hiddenLabel={`rapporten från ${formatDate(u.reportedOn, sv)}`} />
-        ) : null}
-        {props.canRespond && props.linkToPage !== false ? (
-          <a href={`/admin/aktivitetsrapporter/${u.id}`}>
-            Kommentera<span class="visually-hidden"> rapporten från {formatDate(u.reportedOn, sv)}</span>
-          </a>
-        ) : null}
-      </p>
+      {canCorrect || canAcknowledge || canComment ? (
+        <div class="actions">
+          {canCorrect ? (
+            <a href={`/admin/aktiviteter/${u.activityId}?rattar=${u.id}#report-heading`}>
+              Rätta<span class="visually-hidden"> rapporten från {formatDate(u.reportedOn, sv)}</span>
+            </a>
+          ) : null}
+          {canAcknowledge ? (
+            <ActionButton ctx={props.ctx} action={`/admin/aktivitetsrapporter/${u.id}/svar`} name="kind" value="acknowledge" label="Kvittera" hiddenLabel={`rapporten från ${formatDate(u.reportedOn, sv)}`} />
+          ) : null}
+          {canComment ? (
+            <a href={`/admin/aktivitetsrapporter/${u.id}`}>
+              Kommentera<span class="visually-hidden"> rapporten från {formatDate(u.reportedOn, sv)}</span>
+            </a>
+          ) : null}
+        </div>
+      ) : null}
     </article>
   );
 }

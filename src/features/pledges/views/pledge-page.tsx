@@ -6,6 +6,7 @@ import { activityCount, periodLabel, type Party, type PledgeDocument } from '../
 import { PledgeBody } from './pledge-body.js';
 import { SignedLine } from '../../signing/views/version-pages.js';
 import type { MunicipalityView } from '../pledge-service.js';
+import type { PledgeProgress } from '../../follow-up/public-progress.js';
 
 function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   const period = periodLabel(view.pledge);
@@ -22,7 +23,7 @@ function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   }
 }
 
-export function PledgePage({ ctx, view }: { ctx: PageContext; view: MunicipalityView }) {
+export function PledgePage({ ctx, view, progress }: { ctx: PageContext; view: MunicipalityView; progress?: PledgeProgress }) {
   const { m } = ctx;
   const p: PledgeDocument = view.pledge;
   const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
@@ -74,11 +75,22 @@ export function PledgePage({ ctx, view }: { ctx: PageContext; view: Municipality
         </section>
       ) : null}
 
-      <PledgeBody pledge={p} m={m} />
+      <PledgeBody pledge={p} m={m} progress={progress} />
 
       <section aria-labelledby="uppfoljning">
         <h2 id="uppfoljning">{m.pledge.followUpHeading}</h2>
-        <p>{m.pledge.followUpNone}</p>
+        {progress?.anyUpdates ? <p>{m.followUp.fromReports}</p> : <p>{m.pledge.followUpNone}</p>}
+        {progress ? (
+          <>
+            <p>{m.followUp.rule}</p>
+            <p>{m.followUp.staleRule(progress.staleAfterDays)}</p>
+          </>
+        ) : null}
+        <p>
+          <a href={`/kommun/${view.municipality.slug}/${p.periodSlug}/kalender.ics`} type="text/calendar">
+            {m.followUp.calendarLink}
+          </a>
+        </p>
       </section>
 
       <section aria-labelledby="perioder" class="periods">
