@@ -10,6 +10,7 @@ import { presentPledge } from './features/pledges/pledge-presenter.js';
 import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
+import { sendReminders } from './features/follow-up/reminders.js';
 
 /** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
 
@@ -28,6 +29,7 @@ Kommandon:
                               Skriv ut ett helt medborgarlöfte som JSON
   user add --email ADRESS (--party KORTNAMN --role ROLL | --superadmin)
                               Lägg till en användare, t.ex. den första administratören
+  reminders send [--dry-run]  Skicka påminnelser inför Brå-möten
 
 Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
 Skriv "loften <kommando> --help" för mer om ett kommando.`,
@@ -66,6 +68,17 @@ en superadministratör som hanterar alla parter. Så skapas den första administ
 Lösenordet (minst 12 tecken) läses från LOFTEN_PASSWORD om den är satt, annars
 från standard in om den inte är en terminal, annars frågas det efter utan eko.
 Länken skickas med SMTP_URL; utan den hamnar den i utkorgen och skrivs ut här.`,
+  reminders: `Användning: loften reminders send [--dry-run]
+
+Skickar påminnelser inför planerade Brå-möten: REMINDER_DAYS dagar före mötet
+(standard 14 och 3) får var och en som rapporterar för en ansvarig part ett mejl
+med partens aktiviteter som saknar uppföljning sedan förra mötet. Varje person
+får ett mejl per möte och påminnelsedag, hur många gånger kommandot än körs.
+Servern gör samma sak av sig själv (REMINDER_INTERVAL_MINUTES).
+
+  --dry-run    Visa vad som skulle skickas, utan att skicka något
+
+Med SMTP_URL skickas mejlen direkt; utan den hamnar de i utkorgen (/admin/utkorg).`,
 };
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> {
@@ -103,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       superadmin: { type: 'boolean' },
       'send-reset': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -168,6 +182,25 @@ export async function main(argv: string[]): Promise<number> {
       );
       for (const line of r.lines) console.log(line);
       for (const w of r.warnings) console.error(`loften: ${w}`);
+      return 0;
+    }
+    case 'reminders': {
+      const [sub, ...extra] = positionals;
+      if (sub !== 'send' || extra.length > 0) throw new UsageError('Användning: loften reminders send [--dry-run]');
+      const config = loadConfig();
+      const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+      const dryRun = values['dry-run'] ?? false;
+      const run = await withDatabase(async (d) =>
+        sendReminders({ db: d.db, mailer, publicBaseUrl: config.publicBaseUrl, followUp: { reminderDays: config.reminderDays } }, new Date(), { dryRun }),
+      );
+      for (const r of run.reminders)
+        console.log(`${r.to}: mötet ${r.heldOn} (${r.daysBefore} dagar före), ${r.activities.length} ${r.activities.length === 1 ? 'aktivitet' : 'aktiviteter'}${r.alreadySent ? ', redan skickad' : ''}`);
+      const earlier = run.reminders.filter((r) => r.alreadySent).length;
+      if (dryRun) console.log(`Torrkörning: ${run.reminders.length - earlier} påminnelser skulle skickas, ${earlier} är redan skickade. Inget skickades.`);
+      else {
+        console.log(`Påminnelser: ${run.enqueued} nya, ${earlier} redan skickade tidigare.`);
+        console.log(mailer.smtp ? `${run.delivered} levererade med SMTP.` : 'Utan SMTP_URL ligger de i utkorgen (/admin/utkorg).');
+      }
       return 0;
     }
   }
