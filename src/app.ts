@@ -13,6 +13,7 @@ import { signingPublicRoutes } from './features/signing/public-routes.js';
 import { signingRoutes } from './features/signing/routes.js';
 import { apiRoutes } from './features/api/routes.js';
 import { updateRoutes } from './features/follow-up/update-routes.js';
+import { calendarRoutes } from './features/follow-up/calendar-routes.js';
 import { DEFAULT_FOLLOW_UP, type FollowUpSettings } from './features/follow-up/settings.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
@@ -81,6 +82,7 @@ export async function buildApp(
   signingRoutes(app, full);
   signingPublicRoutes(app, full);
   pledgeRoutes(app, full);
+  calendarRoutes(app, full);
   apiRoutes(app, full);
   return app;
 }
