@@ -6,6 +6,8 @@ import { signedInAs } from '../support/auth.js';
 import { browserSkip, expectNoAxeViolations, launchBrowser } from '../support/browser.js';
 import { targets } from '../support/databases.js';
 import { buildPledge } from '../support/factories.js';
+import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
+import { findSignedVersion } from '../../src/features/signing/version-repo.js';
 
 /**
  * axe-core on every admin page and every public form page: the list is taken from the app's own
@@ -27,6 +29,8 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
     const c = fa.commitments[0]!;
     const operator = await signedInAs(s.t.db, { superadmin: true });
     const viewer = await signedInAs(s.t.db, { role: 'viewer', partyId: built.municipality.id });
+    const asOperator = { userId: operator.user.id, name: operator.user.name, email: operator.user.email, partyId: null, role: null, isSuperadmin: true };
+    const update = await reportActivityUpdate({ db: s.t.db, clock: () => new Date() }, asOperator, c.activities[1]!.id, { version: '1', status: 'in_progress', statusReason: 'Axe', narrative: 'En rapport att granska' });
     Object.assign(params, {
       '/admin/loften/:id': built.pledge.id,
       '/admin/fokusomraden/:id': fa.id,
@@ -37,6 +41,8 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
       '/admin/parter/:partyId': built.municipality.id,
       '/admin/anvandare/:id': viewer.user.id,
       '/admin/historik/:type/:id': `pledge/${built.pledge.id}`,
+      '/admin/aktivitetsrapporter/:id': update.id,
+      '/admin/versioner/:id': (await findSignedVersion(s.t.db, (await buildPledge(s.t.db, { state: 'signed' })).pledge.id))!.id,
     });
     base = await s.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchBrowser();
