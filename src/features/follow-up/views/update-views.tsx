@@ -99,7 +99,12 @@ export function ReportForm(props: { ctx: AdminContext; activityId: string; state
         <Csrf token={props.ctx.csrf} />
         <input type="hidden" name="version" value={state.values.version} />
         {state.values.correctsUpdateId ? <input type="hidden" name="correctsUpdateId" value={state.values.correctsUpdateId} /> : null}
-        <FieldErrorText id={fieldId('correctsUpdateId')} error={state.errors.find((e) => e.field === 'correctsUpdateId')?.message} />
+        {state.errors.some((e) => e.field === 'correctsUpdateId') ? (
+          // The error summary links here: a hidden field cannot take focus.
+          <div id={fieldId('correctsUpdateId')} tabIndex={-1}>
+            <FieldErrorText id={fieldId('correctsUpdateId')} error={state.errors.find((e) => e.field === 'correctsUpdateId')?.message} />
+          </div>
+        ) : null}
         <TextField state={state} name="reportedOn" label={reportLabels.reportedOn} hint="Dagen rapporten gäller, ÅÅÅÅ-MM-DD. Tomt betyder i dag." type="date" />
         <Select state={state} name="status" label={reportLabels.status} required options={statusOptions} />
         <TextArea state={state} name="statusReason" label={reportLabels.statusReason} hint="Krävs när statusen ändras, t.ex. varför aktiviteten är försenad eller inställd." rows={2} />
