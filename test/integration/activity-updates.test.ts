@@ -77,6 +77,9 @@ for (const target of targets) {
       });
       const [event] = await historyOf(s.t.db, 'activity', moped);
       expect(event).toMatchObject({ action: 'activity.report', before: { status: 'planned' }, after: { status: 'in_progress', reportedOn: '2024-06-01', outcome: '5 kontroller' } });
+      const history = await s.app.inject({ url: `/admin/historik/activity/${moped}`, headers: { cookie: policeReporter.cookie } });
+      expect(history.body).toContain('Historik: Mopedkontroller');
+      expect(history.body).toContain('Uppföljning rapporterad');
     });
 
     it('defaults the date to today in Sweden and needs no reason when the status stays', async () => {
