@@ -14,6 +14,7 @@ import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
 import { importFromCli, summaryFromCli, WASTEWATER_HELP } from './features/wastewater/cli.js';
+import { sendReminders } from './features/follow-up/reminders.js';
 
 /** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
 
@@ -41,6 +42,7 @@ Kommandon:
                               Importera labbresultat för avloppsvatten (CSV)
   wastewater summary --municipality KOMMUNKOD [--substance …] [--from … --to …] --format json
                               Skriv ut avloppsvattensiffrorna som API:t visar dem
+  reminders send [--dry-run]  Skicka påminnelser inför Brå-möten
 
 Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
 Skriv "loften <kommando> --help" för mer om ett kommando.`,
@@ -91,6 +93,17 @@ från standard in om den inte är en terminal, annars frågas det efter utan eko
 Länken skickas med SMTP_URL; utan den hamnar den i utkorgen och skrivs ut här.`,
   indicators: INDICATORS_HELP,
   wastewater: WASTEWATER_HELP,
+  reminders: `Användning: loften reminders send [--dry-run]
+
+Skickar påminnelser inför planerade Brå-möten: REMINDER_DAYS dagar före mötet
+(standard 14 och 3) får var och en som rapporterar för en ansvarig part ett mejl
+med partens aktiviteter som saknar uppföljning sedan förra mötet. Varje person
+får ett mejl per möte och påminnelsedag, hur många gånger kommandot än körs.
+Servern gör samma sak av sig själv (REMINDER_INTERVAL_MINUTES).
+
+  --dry-run    Visa vad som skulle skickas, utan att skicka något
+
+Med SMTP_URL skickas mejlen direkt; utan den hamnar de i utkorgen (/admin/utkorg).`,
 };
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> {
@@ -263,6 +276,25 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       throw new UsageError('Användning: loften wastewater import|summary … Skriv "loften wastewater --help".');
+    }
+    case 'reminders': {
+      const [sub, ...extra] = positionals;
+      if (sub !== 'send' || extra.length > 0) throw new UsageError('Användning: loften reminders send [--dry-run]');
+      const config = loadConfig();
+      const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+      const dryRun = values['dry-run'] ?? false;
+      const run = await withDatabase(async (d) =>
+        sendReminders({ db: d.db, mailer, publicBaseUrl: config.publicBaseUrl, followUp: { reminderDays: config.reminderDays } }, new Date(), { dryRun }),
+      );
+      for (const r of run.reminders)
+        console.log(`${r.to}: mötet ${r.heldOn} (${r.daysBefore} dagar före), ${r.activities.length} ${r.activities.length === 1 ? 'aktivitet' : 'aktiviteter'}${r.alreadySent ? ', redan skickad' : ''}`);
+      const earlier = run.reminders.filter((r) => r.alreadySent).length;
+      if (dryRun) console.log(`Torrkörning: ${run.reminders.length - earlier} påminnelser skulle skickas, ${earlier} är redan skickade. Inget skickades.`);
+      else {
+        console.log(`Påminnelser: ${run.enqueued} nya, ${earlier} redan skickade tidigare.`);
+        console.log(mailer.smtp ? `${run.delivered} levererade med SMTP.` : 'Utan SMTP_URL ligger de i utkorgen (/admin/utkorg).');
+      }
+      return 0;
     }
   }
   return 2;

@@ -10,6 +10,7 @@ import { buildPledge } from '../support/factories.js';
 import { defineIndicator, linkIndicator } from '../../src/features/indicators/indicator-service.js';
 import { readImport, startImport } from '../../src/features/wastewater/import-service.js';
 import { insertSite } from '../../src/features/wastewater/wastewater-repo.js';
+import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
 
 /**
  * axe-core on every admin page and every public form page: the list is taken from the app's own
@@ -42,6 +43,8 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
     const deps = { db: s.t.db, clock: () => new Date() };
     const indicator = await defineIndicator(deps, { partyId: built.municipality.id, code: 'otrygghet', name: 'Andelen som känner sig otrygga', unit: 'percent', direction: 'down', source: 'trygghetsmatning', level: 'municipality' }, { actor: null, label: 'test' });
     const indicatorLink = await linkIndicator(deps, null, indicator.id, { place: `fa:${fa.id}`, baselineValue: '24', baselineYear: '2021', targetValue: '18', targetYear: '2025' }, { actor: null, label: 'test' });
+    const asOperator = { userId: operator.user.id, name: operator.user.name, email: operator.user.email, partyId: null, role: null, isSuperadmin: true };
+    const update = await reportActivityUpdate({ db: s.t.db, clock: () => new Date() }, asOperator, c.activities[1]!.id, { version: '1', status: 'in_progress', statusReason: 'Axe', narrative: 'En rapport att granska' });
     Object.assign(params, {
       '/admin/avloppsvatten/:partyId': built.municipality.id,
       '/admin/avloppsvatten/import/:id': importId,
@@ -58,6 +61,7 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
       '/admin/parter/:partyId': built.municipality.id,
       '/admin/anvandare/:id': viewer.user.id,
       '/admin/historik/:type/:id': `pledge/${built.pledge.id}`,
+      '/admin/aktivitetsrapporter/:id': update.id,
     });
     base = await s.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchBrowser();

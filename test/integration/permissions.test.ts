@@ -19,6 +19,7 @@ import { insertSection } from '../../src/features/pledges/structure-repo.js';
 import { multipartBody } from '../support/multipart.js';
 import { readImport, startImport } from '../../src/features/wastewater/import-service.js';
 import { insertSite, listSites } from '../../src/features/wastewater/wastewater-repo.js';
+import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
 
 /**
  * The permission matrix: every admin route × every role × the actor's own party and another party,
@@ -52,6 +53,8 @@ interface Fixture {
   /** An indicator of the own party, linked to the pledge's first focus area. */
   indicatorId: string;
   indicatorLinkId: string;
+  /** An activity update on the municipality-owned activity. */
+  updateId: string;
 }
 
 interface Case {
@@ -478,8 +481,18 @@ const cases: Case[] = [
     route: '/admin/aktiviteter/:id/status',
     url: (f) => `/admin/aktiviteter/${f.activityId}/status`,
     formUrl: () => '/glomt-losenord',
-    body: async (f, s) => ({ version: await activityVersion(f, s), status: 'in_progress' }),
+    body: async (f, s) => ({ version: await activityVersion(f, s), status: 'in_progress', statusReason: 'Matrisen rapporterar' }),
     allowed: { draft: ownOnly(['admin', 'editor', 'reporter']), signed: ownOnly(['admin', 'editor', 'reporter']) },
+  },
+  // Follow-up: the report on its own page is for every member; the other party (here the police) responds to it.
+  { method: 'GET', route: '/admin/aktivitetsrapporter/:id', url: (f) => `/admin/aktivitetsrapporter/${f.updateId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  {
+    method: 'POST',
+    route: '/admin/aktivitetsrapporter/:id/svar',
+    url: (f) => `/admin/aktivitetsrapporter/${f.updateId}/svar`,
+    formUrl: () => '/glomt-losenord',
+    body: async () => ({ kind: 'comment', comment: 'Matrisen kommenterar' }),
+    allowed: { draft: ['admin@police', 'editor@police', 'reporter@police'], signed: ['admin@police', 'editor@police', 'reporter@police'] },
   },
   { method: 'GET', route: '/admin/historik/:type/:id', url: (f) => `/admin/historik/pledge/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
 ];
@@ -510,6 +523,7 @@ for (const target of targets) {
       const fixture = (b: typeof draft, versionId: string): Fixture => ({
         ...(b === draft ? draftIndicator : signedIndicator),
         versionId,
+        updateId: '',
         policePartyId: b.police.id,
         userId: b === draft ? draftUser : signedUser,
         pledgeId: b.pledge.id,
@@ -522,6 +536,12 @@ for (const target of targets) {
       fixtures.signed = fixture(signed, (await findSignedVersion(s.t.db, signed.pledge.id))!.id);
       fixtures.draft = fixture(draft, '');
       fixtures.draft.versionId = await frozenVersion(fixtures.draft, s);
+      const reporter = (await signedInAs(s.t.db, { superadmin: true })).user;
+      const reportingOperator = { ...operator, userId: reporter.id };
+      for (const f of [fixtures.draft, fixtures.signed]) {
+        const row = (await findActivityWithPledge(s.t.db, f.activityId))!;
+        f.updateId = (await reportActivityUpdate({ db: s.t.db, clock: () => new Date() }, reportingOperator, f.activityId, { version: String(row.version), status: 'planned', narrative: 'Matrisens rapport' })).id;
+      }
       // One set of users for both pledges: make the signed pledge's parties the same people by
       // giving each user membership of the draft's parties and checking the signed pledge with its own.
       cookies.set('super', (await signedInAs(s.t.db, { superadmin: true })).cookie);

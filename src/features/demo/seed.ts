@@ -5,6 +5,7 @@ import { periodSlug, type PledgeInput } from '../pledges/pledge.js';
 import { demoParties, demoPledges, type DemoPledge } from './demo-data.js';
 import { seedDemoIndicators } from './demo-indicators.js';
 import { seedWastewaterDemo } from './wastewater-demo.js';
+import { seedFollowUpDemo } from './follow-up-demo.js';
 
 const DEMO = { actor: null, label: 'exempeldata' };
 
@@ -76,6 +77,7 @@ export async function seedDemo(db: Executor): Promise<SeedResult> {
   }
   await seedDemoIndicators(db);
   await seedWastewaterDemo(db);
+  await seedFollowUpDemo(db);
   return result;
 }
 

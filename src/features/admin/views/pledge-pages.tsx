@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { messages } from '../../../platform/i18n/index.js';
 import { Csrf, ErrorSummary, Select, TextArea, TextField, type FormState } from '../../../platform/views/forms.js';
 import { can, type PledgeRef } from '../../access/policy.js';
@@ -6,6 +7,8 @@ import { periodLabel, type Party, type PledgeDocument, type PledgeSummary } from
 import type { OwnedActivityRow } from '../../pledges/pledge-repo.js';
 import { AdminLayout, type AdminContext } from './admin-layout.js';
 import { ConflictNotice } from './conflict.js';
+import { formatDate } from '../../../platform/views/format.js';
+import type { AwaitingResponse } from '../../follow-up/activity-update-repo.js';
 import { ActionButton } from './structure-pages.js';
 
 const sv = messages('sv');
@@ -16,11 +19,17 @@ export function DashboardPage({
   mine,
   drafts,
   toSign,
+  lastReported = new Map(),
+  toAcknowledge = [],
 }: {
   ctx: AdminContext;
   mine: OwnedActivityRow[];
   drafts: (PledgeSummary & { municipalities: string })[];
   toSign: { id: string; number: number; title: string }[];
+  /** Activity id → the day of its newest follow-up report. */
+  lastReported?: ReadonlyMap<string, string>;
+  /** The other parties' recent reports that the actor's party has not responded to. */
+  toAcknowledge?: AwaitingResponse[];
 }) {
   const attention = mine.filter((a) => a.status === 'delayed');
   return (
@@ -42,7 +51,7 @@ export function DashboardPage({
       ) : null}
       <section aria-labelledby="attention">
         <h2 id="attention">Behöver uppmärksamhet</h2>
-        {drafts.length === 0 && attention.length === 0 ? (
+        {drafts.length === 0 && attention.length === 0 && toAcknowledge.length === 0 ? (
           <p>Inget just nu.</p>
         ) : (
           <ul>
@@ -54,6 +63,11 @@ export function DashboardPage({
             {attention.map((a) => (
               <li key={a.id}>
                 Försenad: <a href={`/admin/aktiviteter/${a.id}`}>{a.description}</a>
+              </li>
+            ))}
+            {toAcknowledge.map((u) => (
+              <li key={u.updateId}>
+                Ny rapport från {u.partyName} att kvittera: <a href={`/admin/aktiviteter/${u.activityId}#rapport-${u.updateId}`}>{u.description}</a> ({formatDate(u.reportedOn, sv)})
               </li>
             ))}
           </ul>
@@ -71,6 +85,7 @@ export function DashboardPage({
                 <th scope="col">Aktivitet</th>
                 <th scope="col">Löfte</th>
                 <th scope="col">Status</th>
+                <th scope="col">Senaste rapport</th>
               </tr>
             </thead>
             <tbody>
@@ -83,6 +98,7 @@ export function DashboardPage({
                     <a href={`/admin/loften/${a.pledgeId}`}>{a.pledgeTitle}</a>
                   </td>
                   <td>{sv.status[a.status]}</td>
+                  <td>{lastReported.get(a.id) ? formatDate(lastReported.get(a.id)!, sv) : 'Ingen ännu'}</td>
                 </tr>
               ))}
             </tbody>
@@ -235,7 +251,7 @@ export function PledgeAdminPage({ ctx, pledge, ref, published }: { ctx: AdminCon
                           <td>{party.get(a.ownerPartyId)?.name}</td>
                           <td>{sv.status[a.status]}</td>
                           <td>
-                            {edit || report ? <a href={`/admin/aktiviteter/${a.id}`}>{edit ? 'Redigera' : 'Rapportera status'}<span class="visually-hidden">: {a.description}</span></a> : null}{' '}
+                            <a href={`/admin/aktiviteter/${a.id}`}>{edit ? 'Redigera' : report ? 'Rapportera uppföljning' : 'Visa uppföljning'}<span class="visually-hidden">: {a.description}</span></a>{' '}
                             <a href={`/admin/historik/activity/${a.id}`}>Historik<span class="visually-hidden">: {a.description}</span></a>{' '}
                             {edit ? <ActionButton ctx={ctx} action={`/admin/aktiviteter/${a.id}/ta-bort`} label="Ta bort" hiddenLabel={a.description} /> : null}
                           </td>
@@ -302,18 +318,16 @@ export const activityLabels = {
   status: 'Status',
 };
 
-const statusOptions = (Object.keys(sv.status) as (keyof typeof sv.status)[]).map((k) => ({ value: k, label: sv.status[k] }));
-
 export function ActivityPage(props: {
   ctx: AdminContext;
   activityId: string;
   pledgeId: string;
   ownerName: string;
   canEdit: boolean;
-  canReport: boolean;
   state: FormState;
-  statusState: FormState;
   conflict: Record<string, unknown> | null;
+  /** Follow-up: what the activity is, the report form for its owner, the updates and responses. */
+  followUp?: ComponentChildren;
 }) {
   const { state } = props;
   return (
@@ -354,18 +368,7 @@ export function ActivityPage(props: {
           </form>
         </>
       ) : null}
-      {props.canReport ? (
-        <section aria-labelledby="status-heading">
-          <h2 id="status-heading">Rapportera status</h2>
-          <ErrorSummary state={props.statusState} />
-          <form method="post" action={`/admin/aktiviteter/${props.activityId}/status`} novalidate>
-            <Csrf token={props.ctx.csrf} />
-            <input type="hidden" name="version" value={props.statusState.values.version} />
-            <Select state={props.statusState} name="status" label={activityLabels.status} required options={statusOptions} />
-            <button type="submit">Spara status</button>
-          </form>
-        </section>
-      ) : null}
+      {props.followUp}
       <p>
         <a href={`/admin/historik/activity/${props.activityId}`}>Historik för aktiviteten</a>
       </p>
