@@ -74,6 +74,14 @@ for (const target of targets) {
       expect(res.body).toContain('<th scope="col">Status och framsteg</th>');
     });
 
+    it('carries the same follow-up into the embed on the parties’ websites', async () => {
+      const res = await s.app.inject({ url: `/embed/kommun/framsteg/${url.split('/').pop()}` });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('6 av 12 kontroller (50 %)');
+      expect(res.body).toContain('Senast uppföljd 10 juni 2024');
+      expect(res.body).toContain('Framsteg: 50 %, medelvärdet av 3 aktiviteter (1 inställd räknas inte).');
+    });
+
     it('rolls up per commitment and focus area by the stated rule', async () => {
       const res = await s.app.inject({ url });
       // (0.5 + 1 + 0) / 3, the cancelled one left out.

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../../app.js';
+import { loadPublicProgress } from '../../follow-up/public-progress.js';
 import { AppError, errorStatus, type ErrorCode } from '../../../platform/errors.js';
 import { pageContext, sendPublicPage } from '../../../platform/http/page.js';
 import { localeFrom, messages } from '../../../platform/i18n/index.js';
@@ -63,11 +64,14 @@ export function embedRoutes(app: FastifyInstance, deps: AppDeps): void {
     const part = req.query.part;
     if (!SLUG.test(slug) || (period !== undefined && !PERIOD_SLUG.test(period))) throw new AppError('not_found');
     if (part !== undefined && (typeof part !== 'string' || !SLUG.test(part))) throw new AppError('not_found');
-    const e = await loadEmbed(deps.db, { slug, period, part, date: swedishDate(deps.clock()) });
+    const today = swedishDate(deps.clock());
+    const e = await loadEmbed(deps.db, { slug, period, part, date: today });
+    // Follow-up travels with the pledge: the same progress and "ingen uppföljning sedan …" as on our page.
+    const progress = await loadPublicProgress(deps.db, e.view.pledge, today, deps.followUp.staleAfterDays);
     const fullPath = `/kommun/${slug}${period ? `/${period}` : ''}`;
     // Through the page cache like every public page: it keeps the CSP and the dropped
     // X-Frame-Options with the page, and a change of any party's settings empties it.
-    return sendPublicPage(reply, EmbedPage({ ctx: pageContext(req), e, fullPath }), embedHeaders(e));
+    return sendPublicPage(reply, EmbedPage({ ctx: pageContext(req), e, fullPath, progress }), embedHeaders(e));
   }
   app.get<{ Params: { slug: string }; Querystring: { part?: unknown } }>('/embed/kommun/:slug', sendEmbed);
   app.get<{ Params: { slug: string; period: string }; Querystring: { part?: unknown } }>('/embed/kommun/:slug/:period', sendEmbed);

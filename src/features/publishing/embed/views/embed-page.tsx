@@ -4,6 +4,7 @@ import type { PageContext } from '../../../../platform/views/layout.js';
 import { href } from '../../../../platform/views/links.js';
 import { periodLabel, swedishDate, type PledgeDocument } from '../../../pledges/pledge.js';
 import { PledgeBody } from '../../../pledges/views/pledge-body.js';
+import type { PledgeProgress } from '../../../follow-up/public-progress.js';
 import { embedStylesheetHref } from '../embed-assets.js';
 import { accentStyle, type EmbedView } from '../embed-service.js';
 
@@ -40,7 +41,7 @@ function StateNotice({ e, m }: { e: EmbedView; m: Messages }) {
  * look, the content through the same PledgeBody as the public page, and a way out to the whole
  * page that replaces the host page (target=_top) rather than nesting our site in theirs.
  */
-export function EmbedPage({ ctx, e, fullPath }: { ctx: PageContext; e: EmbedView; fullPath: string }) {
+export function EmbedPage({ ctx, e, fullPath, progress }: { ctx: PageContext; e: EmbedView; fullPath: string; progress?: PledgeProgress }) {
   const { m } = ctx;
   const p = e.view.pledge;
   const level = e.theme.headingLevel;
@@ -77,7 +78,7 @@ export function EmbedPage({ ctx, e, fullPath }: { ctx: PageContext; e: EmbedView
             </p>
           ) : null}
           <StateNotice e={e} m={m} />
-          <PledgeBody pledge={p} m={m} headingLevel={level} />
+          <PledgeBody pledge={p} m={m} headingLevel={level} progress={progress} />
           <p class="more">
             <a href={href(fullPath, ctx.locale)} target="_top">
               {m.embed.readMore(m.siteName)}
