@@ -73,8 +73,11 @@ for (const target of targets) {
           if (status !== 'planned') await db.updateTable('activity').set({ status }).where('id', '=', acts[a]!.id).execute();
         }
         for (const at of followUps(i))
-          await recordAudit(db, { actor: null, actorLabel: 'test', action: 'activity.status', entityType: 'activity', entityId: acts[0]!.id, pledgeId: shown.id, before: { status: 'planned' }, after: { status: 'in_progress' } }, new Date(at));
-        // Other audit rows of the pledge are not follow-ups.
+          await db
+            .insertInto('activity_update')
+            .values({ id: randomUUID(), activity_id: acts[0]!.id, pledge_id: shown.id, party_id: acts[0]!.ownerPartyId, author_name: 'test', reported_on: at.slice(0, 10), created_at: new Date(at).toISOString(), status: 'in_progress', previous_status: 'planned', status_reason: 'test' })
+            .execute();
+        // Audit rows of the pledge are not follow-ups.
         await recordAudit(db, { actor: null, actorLabel: 'test', action: 'pledge.update', entityType: 'pledge', entityId: shown.id, pledgeId: shown.id }, new Date('2026-11-20T10:00:00Z'));
       }
     }, 240_000);

@@ -51,17 +51,14 @@ export async function activityStatusCounts(db: Executor, pledgeIds: readonly str
 }
 
 /**
- * When each pledge was last followed up: today, the latest status report on any of its activities
- * (audit rows `activity.status`, written by every status change in the same transaction). This is
- * the one place that decides it; when activity updates (ActivityUpdate, the follow-up issue)
- * exist, this should read their latest date instead. See docs/decisions/indicators.md.
+ * When each pledge was last followed up: the latest activity update (ActivityUpdate) entered on any
+ * of its activities. This is the one place that decides it. See docs/decisions/indicators.md.
  */
 export async function lastFollowUps(db: Executor, pledgeIds: readonly string[]): Promise<Map<string, string>> {
   const rows = await chunked(pledgeIds, (part) =>
     db
-      .selectFrom('audit_event')
-      .select(['pledge_id', (eb) => eb.fn.max('occurred_at').as('latest')])
-      .where('action', '=', 'activity.status')
+      .selectFrom('activity_update')
+      .select(['pledge_id', (eb) => eb.fn.max('created_at').as('latest')])
       .where('pledge_id', 'in', part)
       .groupBy('pledge_id')
       .execute(),
