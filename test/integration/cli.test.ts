@@ -119,7 +119,7 @@ for (const target of targets) {
       expect(missing.code).toBe(1);
       expect(missing.stderr.trim()).toBe('loften: Det finns inget löfte med id 00000000-0000-4000-8000-000000000000.');
       expect((await loften(['export', 'pledge', row.id, '--format', 'xml'], env)).code).toBe(2);
-    });
+    }, 90_000); // seven runs of the real binary: on a busy two-core machine each start takes seconds
 
     it('serves the seeded register at the printed URL and shuts down cleanly on SIGTERM', async () => {
       const s = serve([], { DATABASE_URL: url });
