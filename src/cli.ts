@@ -10,6 +10,7 @@ import { createMailer } from './features/mail/mailer.js';
 import { presentPledge } from './features/pledges/pledge-presenter.js';
 import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { swedishDate } from './features/pledges/pledge.js';
+import { findSignedVersionForPdf, renderSignedPdf } from './features/publishing/pdf/signed-pdf.js';
 import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
@@ -199,8 +200,6 @@ export async function main(argv: string[]): Promise<number> {
         const config = loadConfig();
         const base = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
         const ref = { slug: values.municipality, period: values.period, ...(values.version ? { version: Number(values.version) } : {}) };
-        // Loaded here, not at the top: pdfkit and its fonts would slow the start of every other command.
-        const { findSignedVersionForPdf, renderSignedPdf } = await import('./features/publishing/pdf/signed-pdf.js');
         const { version, pdf } = await withDatabase(async (d) => {
           const v = await findSignedVersionForPdf(d.db, ref, swedishDate(new Date()));
           return { version: v, pdf: await renderSignedPdf(v, base) };

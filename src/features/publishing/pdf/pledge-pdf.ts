@@ -16,10 +16,9 @@ import { shortHash } from '../../signing/version-content.js';
  * with follow-up, and this file is the signed document, which never changes.
  *
  * The output depends only on the signed version and `publicBaseUrl` (no clock, no randomness), so
- * the same version renders to the same bytes on every instance; bump PDF_LAYOUT_REVISION whenever
- * a change here alters them, because it is part of the HTTP validator.
+ * the same version renders to the same bytes on every instance. Bump PDF_LAYOUT_REVISION in
+ * signed-pdf.ts whenever a change here alters them: it is part of the HTTP validator.
  */
-export const PDF_LAYOUT_REVISION = 1;
 
 export interface PledgePdfOptions {
   /** Where the verification page lives, e.g. https://medborgarloften.example.se (no trailing slash needed). */

@@ -4,13 +4,15 @@ import { AppError } from '../../../platform/errors.js';
 import type { PledgeDocument } from '../../pledges/pledge.js';
 import { municipalityPeriod } from '../../pledges/pledge-service.js';
 import { loadPublishedVersion } from '../../signing/published.js';
-import { PDF_LAYOUT_REVISION, renderPledgePdf } from './pledge-pdf.js';
 
 /**
  * Which signed version a PDF address means, and the PDF itself: shared by the HTTP routes and
  * `loften export pdf`. Reads only through the public accessors, so a draft, a version awaiting
  * signatures or a withdrawn one has no PDF: it is "not found", like any other unknown address.
  */
+
+/** Bump whenever a change to pledge-pdf.ts changes the bytes of a PDF: it is part of the ETag. */
+export const PDF_LAYOUT_REVISION = 1;
 
 export interface SignedPdfRef {
   slug: string;
@@ -65,7 +67,12 @@ export function pdfEtag(contentHash: string, publicBaseUrl: string): string {
   return `"${contentHash}.${render}"`;
 }
 
-export function renderSignedPdf(v: SignedVersionForPdf, publicBaseUrl: string): Promise<Buffer> {
+/**
+ * pdfkit and fontkit are loaded on the first rendering, not when the app or the CLI starts: they
+ * cost about half a second, which every `loften` command would otherwise pay.
+ */
+export async function renderSignedPdf(v: SignedVersionForPdf, publicBaseUrl: string): Promise<Buffer> {
+  const { renderPledgePdf } = await import('./pledge-pdf.js');
   return renderPledgePdf(v.document, { publicBaseUrl });
 }
 
