@@ -14,7 +14,7 @@ import { findSignedVersionForPdf, renderSignedPdf } from './features/publishing/
 import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
-import { importFromCli, summaryFromCli, WASTEWATER_HELP } from './features/wastewater/cli.js';
+import { WASTEWATER_HELP } from './features/wastewater/cli-help.js';
 import { sendReminders } from './features/follow-up/reminders.js';
 
 /** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
@@ -249,6 +249,8 @@ export async function main(argv: string[]): Promise<number> {
       return r.code;
     }
     case 'wastewater': {
+      // Loaded only for this command: every other command starts faster without it.
+      const { importFromCli, summaryFromCli } = await import('./features/wastewater/cli.js');
       const [sub, ...args] = positionals;
       if (!values.municipality || !/^\d{4}$/.test(values.municipality)) throw new UsageError('Ange --municipality med en kommunkod, t.ex. 0486. Skriv "loften wastewater --help".');
       if (sub === 'import') {

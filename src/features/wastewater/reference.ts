@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mean, populationWeightedTotal, type Mean } from './computation.js';
 import { SUBSTANCE_INFO, type SubstanceCode } from './substances.js';
+import { compareSv } from '../../platform/text.js';
 
 /**
  * The national reference: EUDA's published per-day pnl values for Swedish treatment plants
@@ -94,7 +95,7 @@ export function summariseReference(rows: readonly ReferenceRow[], substance: Sub
         week: days(() => true),
       });
     }
-    cities.sort((a, b) => a.city.localeCompare(b.city, 'sv') || a.year - b.year);
+    cities.sort((a, b) => compareSv(a.city, b.city) || a.year - b.year);
   }
   if (cities.length === 0) return { substance, cities, latest: null };
   const year = Math.max(...cities.map((c) => c.year));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Executor } from '../../db/executor.js';
+import { isUniqueViolation, type Executor } from '../../db/executor.js';
 import { AppError, EditConflictError } from '../../platform/errors.js';
 import { parseOrThrow as parseInput } from '../../platform/validation.js';
 import { authorize, type Actor } from '../access/policy.js';
@@ -210,7 +210,13 @@ export async function saveSettings(deps: { db: Executor; clock: () => Date }, ac
     const now = deps.clock().toISOString();
     const values = { publicationThreshold: v.publicationThreshold, correctionSet: v.correctionSet };
     if (before.version === 0 && v.version === 0) {
-      await insertSettings(trx, partyId, values, now);
+      try {
+        await insertSettings(trx, partyId, values, now);
+      } catch (err) {
+        // Someone saved the first settings a moment earlier: the same conflict as a stale version.
+        if (isUniqueViolation(err)) throw new EditConflictError({ publicationThreshold: String(before.publicationThreshold), correctionSet: before.correctionSet }, 1);
+        throw err;
+      }
     } else if (!(await updateSettings(trx, partyId, v.version, values, now))) {
       throw new EditConflictError({ publicationThreshold: String(before.publicationThreshold), correctionSet: before.correctionSet }, before.version);
     }

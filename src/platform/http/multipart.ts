@@ -36,10 +36,16 @@ export async function registerMultipart(app: FastifyInstance): Promise<void> {
     limits: { fields: 50, fieldSize: 64 * 1024, files: 1, parts: 60, fileSize: 10 * 1024 * 1024, headerPairs: 100 },
   });
   // A route that refused the request (bad CSRF token, no permission) never read the file: drain
-  // it, so the client's upload completes and the connection can be reused.
-  app.addHook('onSend', async (req) => {
+  // it, so the client's upload completes and the connection can be reused. Only upload routes get
+  // the hook: every other response would pay for it.
+  const drain = async (req: FastifyRequest) => {
     const p = pending.get(req);
     if (p?.file && !p.taken) p.file.file.resume();
+  };
+  app.addHook('onRoute', (route) => {
+    if (!(route.config as { upload?: unknown } | undefined)?.upload) return;
+    const existing = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
+    route.onSend = [...existing, drain];
   });
 }
 

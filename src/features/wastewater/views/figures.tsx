@@ -3,6 +3,7 @@ import { CORRECTION_SETS } from '../correction-factors.js';
 import type { Mean } from '../computation.js';
 import { REFERENCE_SOURCE, type SubstanceReference } from '../reference.js';
 import { weekLabel, type PeriodFigures, type SubstanceSeries, type WeekFigures } from '../series.js';
+import { compareSv } from '../../../platform/text.js';
 import { SUBSTANCE_INFO, type SubstanceCode } from '../substances.js';
 import type { WastewaterView } from '../wastewater-service.js';
 import type { WastewaterMessages } from './messages.js';
@@ -136,7 +137,7 @@ export function SubstanceFigures(props: { view: WastewaterView; series: Substanc
   const ref = view.references[s.substance]?.latest ?? null;
   const refLines: ReferenceLine[] = ref && view.query.measure === 'pnl' && ref.week.value !== null ? [{ label: `${w.referenceShort(ref.year)} (${w.wholeWeek.toLowerCase()})`, y: ref.week.value }] : [];
   const yMax = Math.max(maxValue(s), ...refLines.map((r) => r.y));
-  const districts = [...new Set(s.weeks.flatMap((wk) => wk.districts.map((d) => d.district)))].sort((a, b) => a.localeCompare(b, 'sv'));
+  const districts = [...new Set(s.weeks.flatMap((wk) => wk.districts.map((d) => d.district)))].sort(compareSv);
 
   if (!s.available) return <p class="notice">{w.noFactor}</p>;
 
