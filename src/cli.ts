@@ -9,7 +9,6 @@ import { createMailer } from './features/mail/mailer.js';
 import { presentPledge } from './features/pledges/pledge-presenter.js';
 import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { AppError } from './platform/errors.js';
-import { startServer } from './server.js';
 import { WASTEWATER_HELP } from './features/wastewater/cli-help.js';
 
 /** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
@@ -130,6 +129,8 @@ export async function main(argv: string[]): Promise<number> {
       if (values.port !== undefined) env.PORT = values.port;
       if (values.host !== undefined) env.HOST = values.host;
       if (values['no-demo']) env.LOFTEN_DEMO = 'false';
+      // The whole app loads only for serve: the other commands start in a fraction of the time.
+      const { startServer } = await import('./server.js');
       const server = await startServer(loadConfig(env));
       console.log(`Medborgarlöften körs på ${server.url}  (databas: ${server.database.describe})`);
       const shutdown = (signal: string) => {
