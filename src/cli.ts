@@ -12,7 +12,6 @@ import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { swedishDate } from './features/pledges/pledge.js';
 import { findSignedVersionForPdf, renderSignedPdf } from './features/publishing/pdf/signed-pdf.js';
 import { AppError } from './platform/errors.js';
-import { startServer } from './server.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
 import { WASTEWATER_HELP } from './features/wastewater/cli-help.js';
 import { sendReminders } from './features/follow-up/reminders.js';
@@ -167,6 +166,8 @@ export async function main(argv: string[]): Promise<number> {
       if (values.port !== undefined) env.PORT = values.port;
       if (values.host !== undefined) env.HOST = values.host;
       if (values['no-demo']) env.LOFTEN_DEMO = 'false';
+      // The whole app loads only for serve: the other commands start in a fraction of the time.
+      const { startServer } = await import('./server.js');
       const server = await startServer(loadConfig(env));
       console.log(`Medborgarlöften körs på ${server.url}  (databas: ${server.database.describe})`);
       const shutdown = (signal: string) => {
