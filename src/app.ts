@@ -14,6 +14,9 @@ import { signingRoutes } from './features/signing/routes.js';
 import { apiRoutes } from './features/api/routes.js';
 import type { OpenDataPublisher } from './features/publishing/open-data/dcat.js';
 import { openDataRoutes } from './features/publishing/open-data/routes.js';
+import { updateRoutes } from './features/follow-up/update-routes.js';
+import { calendarRoutes } from './features/follow-up/calendar-routes.js';
+import { DEFAULT_FOLLOW_UP, type FollowUpSettings } from './features/follow-up/settings.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
 import { directoryRoutes } from './features/directory/routes.js';
@@ -48,6 +51,8 @@ export interface AppDeps {
   signatureProvider?: SignatureProvider;
   /** Publisher and contact point of the DCAT catalogue at /dcat. */
   openData?: OpenDataPublisher;
+  /** When an activity counts as not followed up, and when reminders go out. */
+  followUp: FollowUpSettings;
 }
 
 export async function buildApp(
@@ -58,6 +63,7 @@ export async function buildApp(
     clock: () => new Date(),
     mailer: createMailer({ from: 'Medborgarlöften <no-reply@medborgarloften.invalid>' }),
     cookieSecure: true,
+    followUp: DEFAULT_FOLLOW_UP,
     ...deps,
   };
   const app = Fastify({
@@ -86,6 +92,7 @@ export async function buildApp(
   partyAdminRoutes(app, full);
   pledgeCreateRoutes(app, full);
   structureRoutes(app, full);
+  updateRoutes(app, full);
   signingRoutes(app, full);
   signingPublicRoutes(app, full);
   pledgeRoutes(app, full);
@@ -93,6 +100,7 @@ export async function buildApp(
   indicatorAdminRoutes(app, full);
   overviewRoutes(app, full);
   signedPdfRoutes(app, full);
+  calendarRoutes(app, full);
   apiRoutes(app, full);
   embedRoutes(app, full);
   openDataRoutes(app, full);

@@ -13,6 +13,7 @@ import { swedishDate } from './features/pledges/pledge.js';
 import { AppError } from './platform/errors.js';
 import { startServer } from './server.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
+import { sendReminders } from './features/follow-up/reminders.js';
 
 /** `loften`: the operator's command line. Every command is a thin shell over the same use-cases as HTTP. */
 
@@ -36,6 +37,7 @@ Kommandon:
   indicators import-kolada FIL --municipality KOMMUNKOD
   indicators import-csv FIL --party KORTNAMN
                               Importera värden till indikatorer (Kolada-JSON eller CSV)
+  reminders send [--dry-run]  Skicka påminnelser inför Brå-möten
 
 Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
 Skriv "loften <kommando> --help" för mer om ett kommando.`,
@@ -85,6 +87,17 @@ Lösenordet (minst 12 tecken) läses från LOFTEN_PASSWORD om den är satt, anna
 från standard in om den inte är en terminal, annars frågas det efter utan eko.
 Länken skickas med SMTP_URL; utan den hamnar den i utkorgen och skrivs ut här.`,
   indicators: INDICATORS_HELP,
+  reminders: `Användning: loften reminders send [--dry-run]
+
+Skickar påminnelser inför planerade Brå-möten: REMINDER_DAYS dagar före mötet
+(standard 14 och 3) får var och en som rapporterar för en ansvarig part ett mejl
+med partens aktiviteter som saknar uppföljning sedan förra mötet. Varje person
+får ett mejl per möte och påminnelsedag, hur många gånger kommandot än körs.
+Servern gör samma sak av sig själv (REMINDER_INTERVAL_MINUTES).
+
+  --dry-run    Visa vad som skulle skickas, utan att skicka något
+
+Med SMTP_URL skickas mejlen direkt; utan den hamnar de i utkorgen (/admin/utkorg).`,
 };
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof connect>>) => Promise<T>): Promise<T> {
@@ -124,10 +137,10 @@ export async function main(argv: string[]): Promise<number> {
       'send-reset': { type: 'boolean' },
       municipality: { type: 'string' },
       kpi: { type: 'string' },
-      'dry-run': { type: 'boolean' },
       period: { type: 'string' },
       version: { type: 'string' },
       out: { type: 'string' },
+      'dry-run': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -223,6 +236,25 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of r.out) console.log(line);
       for (const line of r.err) console.error(`loften: ${line}`);
       return r.code;
+    }
+    case 'reminders': {
+      const [sub, ...extra] = positionals;
+      if (sub !== 'send' || extra.length > 0) throw new UsageError('Användning: loften reminders send [--dry-run]');
+      const config = loadConfig();
+      const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+      const dryRun = values['dry-run'] ?? false;
+      const run = await withDatabase(async (d) =>
+        sendReminders({ db: d.db, mailer, publicBaseUrl: config.publicBaseUrl, followUp: { reminderDays: config.reminderDays } }, new Date(), { dryRun }),
+      );
+      for (const r of run.reminders)
+        console.log(`${r.to}: mötet ${r.heldOn} (${r.daysBefore} dagar före), ${r.activities.length} ${r.activities.length === 1 ? 'aktivitet' : 'aktiviteter'}${r.alreadySent ? ', redan skickad' : ''}`);
+      const earlier = run.reminders.filter((r) => r.alreadySent).length;
+      if (dryRun) console.log(`Torrkörning: ${run.reminders.length - earlier} påminnelser skulle skickas, ${earlier} är redan skickade. Inget skickades.`);
+      else {
+        console.log(`Påminnelser: ${run.enqueued} nya, ${earlier} redan skickade tidigare.`);
+        console.log(mailer.smtp ? `${run.delivered} levererade med SMTP.` : 'Utan SMTP_URL ligger de i utkorgen (/admin/utkorg).');
+      }
+      return 0;
     }
   }
   return 2;

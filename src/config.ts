@@ -25,6 +25,16 @@ const Schema = z.object({
    * "loopback" (a proxy on the same host), a comma-separated list of addresses/CIDRs, "true" or "false".
    */
   TRUST_PROXY: z.string().default('loopback'),
+  /** Days without an update after which the public page says "ingen uppföljning sedan …". */
+  FOLLOW_UP_STALE_DAYS: z.coerce.number().int().min(1).max(3650).default(120),
+  /** Days before each planned Brå meeting on which reminders go out, comma-separated. */
+  REMINDER_DAYS: z
+    .string()
+    .default('14,3')
+    .refine((v) => /^\s*[1-9]\d{0,2}(\s*,\s*[1-9]\d{0,2})*\s*$/.test(v), { message: 'måste vara dagar före mötet, t.ex. 14,3' })
+    .transform((v) => [...new Set(v.split(',').map((d) => Number(d.trim())))].sort((a, b) => b - a)),
+  /** How often the server looks for reminders to send; 0 turns the periodic run off (the CLI still works). */
+  REMINDER_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
   /** "false" starts without the demo pledges even on an empty database. */
   LOFTEN_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Kolada's API, e.g. https://api.kolada.se/v2, for `loften indicators fetch-kolada`. Unset: no fetching (the default). */
@@ -50,6 +60,9 @@ export type Config = {
   trustProxy: boolean | string;
   koladaApiUrl: string | undefined;
   openData: { name: string; orgNumber?: string; contactEmail?: string };
+  followUpStaleDays: number;
+  reminderDays: number[];
+  reminderIntervalMinutes: number;
 };
 
 export class ConfigError extends Error {}
@@ -76,5 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
     koladaApiUrl: e.KOLADA_API_URL,
     openData: { name: e.OPEN_DATA_PUBLISHER, orgNumber: e.OPEN_DATA_PUBLISHER_ORGNR, contactEmail: e.OPEN_DATA_CONTACT_EMAIL },
+    followUpStaleDays: e.FOLLOW_UP_STALE_DAYS,
+    reminderDays: e.REMINDER_DAYS,
+    reminderIntervalMinutes: e.REMINDER_INTERVAL_MINUTES,
   };
 }

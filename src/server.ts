@@ -5,6 +5,7 @@ import { connect, type Database } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemoIfEmpty } from './features/demo/seed.js';
 import { createMailer } from './features/mail/mailer.js';
+import { sendReminders, startReminderSchedule } from './features/follow-up/reminders.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -23,8 +24,9 @@ export async function startServer(config: Config, out: (line: string) => void = 
       if (seeded) out(`Tom databas: lade in exempeldata (${seeded.pledges} medborgarlöften, ${seeded.parties} parter).`);
     }
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
+    const followUp = { staleAfterDays: config.followUpStaleDays, reminderDays: config.reminderDays };
     const app = await buildApp(
-      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData },
+      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp },
       {
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
         trustProxy: config.trustProxy,
@@ -32,9 +34,22 @@ export async function startServer(config: Config, out: (line: string) => void = 
     );
     const address = await app.listen({ host: config.host, port: config.port });
     const url = config.publicBaseUrl ?? address.replace('[::1]', 'localhost');
+    // Reminders before Brå meetings; safe on any number of instances (one mail per person, by a unique key).
+    const reminders =
+      config.reminderIntervalMinutes > 0
+        ? startReminderSchedule({
+            intervalMs: config.reminderIntervalMinutes * 60_000,
+            run: async () => {
+              const r = await sendReminders({ db: database.db, mailer, publicBaseUrl: config.publicBaseUrl, followUp }, new Date());
+              if (r.enqueued > 0) app.log.info({ enqueued: r.enqueued, delivered: r.delivered }, 'reminders sent');
+            },
+            onError: (err) => app.log.error({ err }, 'reminder run failed'),
+          })
+        : null;
     let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
+        await reminders?.stop();
         // app.close() stops accepting and waits for requests in flight; only then close the pool.
         await app.close();
         await database.close();

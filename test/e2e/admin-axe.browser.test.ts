@@ -7,6 +7,8 @@ import { browserSkip, expectNoAxeViolations, launchBrowser } from '../support/br
 import { targets } from '../support/databases.js';
 import { buildPledge } from '../support/factories.js';
 import { defineIndicator, linkIndicator } from '../../src/features/indicators/indicator-service.js';
+import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
+import { findSignedVersion } from '../../src/features/signing/version-repo.js';
 
 /**
  * axe-core on every admin page and every public form page: the list is taken from the app's own
@@ -31,6 +33,8 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
     const deps = { db: s.t.db, clock: () => new Date() };
     const indicator = await defineIndicator(deps, { partyId: built.municipality.id, code: 'otrygghet', name: 'Andelen som känner sig otrygga', unit: 'percent', direction: 'down', source: 'trygghetsmatning', level: 'municipality' }, { actor: null, label: 'test' });
     const indicatorLink = await linkIndicator(deps, null, indicator.id, { place: `fa:${fa.id}`, baselineValue: '24', baselineYear: '2021', targetValue: '18', targetYear: '2025' }, { actor: null, label: 'test' });
+    const asOperator = { userId: operator.user.id, name: operator.user.name, email: operator.user.email, partyId: null, role: null, isSuperadmin: true };
+    const update = await reportActivityUpdate({ db: s.t.db, clock: () => new Date() }, asOperator, c.activities[1]!.id, { version: '1', status: 'in_progress', statusReason: 'Axe', narrative: 'En rapport att granska' });
     Object.assign(params, {
       '/admin/indikatorer/:id': indicator.id,
       '/admin/indikatorkopplingar/:id': indicatorLink,
@@ -43,6 +47,8 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
       '/admin/parter/:partyId': built.municipality.id,
       '/admin/anvandare/:id': viewer.user.id,
       '/admin/historik/:type/:id': `pledge/${built.pledge.id}`,
+      '/admin/aktivitetsrapporter/:id': update.id,
+      '/admin/versioner/:id': (await findSignedVersion(s.t.db, (await buildPledge(s.t.db, { state: 'signed' })).pledge.id))!.id,
     });
     base = await s.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchBrowser();

@@ -4,7 +4,7 @@ import { RdfXmlParser } from 'rdfxml-streaming-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { Actor } from '../../src/features/access/policy.js';
-import { reportActivityStatus } from '../../src/features/pledges/pledge-editing.js';
+import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
 import { findActivityWithPledge } from '../../src/features/pledges/editing-repo.js';
 import { createPledge } from '../../src/features/pledges/pledge-service.js';
 import type { Party, PledgeDocument } from '../../src/features/pledges/pledge.js';
@@ -221,7 +221,7 @@ for (const target of targets) {
         for (const url of urls) expect(await status(url)).toBe('planned');
         const json = await get('/data/aktiviteter.json');
         const row = await findActivityWithPledge(s.t.db, walkId);
-        await reportActivityStatus(deps(), operator, walkId, { version: String(row!.version), status: 'in_progress' });
+        await reportActivityUpdate(deps(), operator, walkId, { version: String(row!.version), status: 'in_progress', statusReason: 'Första vandringen är bokad' });
         // Files are kept between requests, but never past a committed write.
         for (const url of urls) expect(await status(url), url).toBe('in_progress');
         const after = await get('/data/aktiviteter.json', { 'if-none-match': String(json.headers.etag) });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { connect, onContentChange, type ContentChange } from '../../src/db/connect.js';
 import { seedDemo } from '../../src/features/demo/seed.js';
-import { reportActivityStatus } from '../../src/features/pledges/pledge-editing.js';
+import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
 import { createPledge } from '../../src/features/pledges/pledge-service.js';
 import { helmetOptions, PERMISSIONS_POLICY } from '../../src/platform/http/security.js';
 import { signedInAs, postForm } from '../support/auth.js';
@@ -185,7 +185,7 @@ for (const target of targets) {
       const before = count((await get('/kommun/strangnas/2022-2023')).body);
       const { user } = await signedInAs(t.db, { superadmin: true });
       const actor = { userId: user.id, name: user.name, email: user.email, partyId: null, role: null, isSuperadmin: true };
-      await reportActivityStatus({ db: t.db, clock }, actor, activity.id, { version: String(activity.version), status: 'cancelled' });
+      await reportActivityUpdate({ db: t.db, clock }, actor, activity.id, { version: String(activity.version), status: 'cancelled', statusReason: 'Ersatt av en annan insats' });
       expect(count((await get('/kommun/strangnas/2022-2023')).body)).toBe(before + 1);
     });
 
@@ -202,7 +202,7 @@ for (const target of targets) {
       const count = (html: string) => html.split('status s-delayed').length - 1;
       const before = count((await get('/kommun/strangnas/2022-2023')).body);
       const { cookie } = await signedInAs(t.db, { superadmin: true });
-      const res = await postForm(app, `/admin/aktiviteter/${activity.id}`, `/admin/aktiviteter/${activity.id}/status`, { version: String(activity.version), status: 'delayed' }, cookie);
+      const res = await postForm(app, `/admin/aktiviteter/${activity.id}`, `/admin/aktiviteter/${activity.id}/status`, { version: String(activity.version), status: 'delayed', statusReason: 'Personalbrist under sommaren' }, cookie);
       expect(res.statusCode).toBe(303);
       expect(count((await get('/kommun/strangnas/2022-2023')).body)).toBe(before + 1);
     });

@@ -16,6 +16,7 @@ import { findSignedVersion, findVersion } from '../../src/features/signing/versi
 import { defineIndicator, linkIndicator } from '../../src/features/indicators/indicator-service.js';
 import { insertLink } from '../../src/features/indicators/indicator-repo.js';
 import { insertSection } from '../../src/features/pledges/structure-repo.js';
+import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
 
 /**
  * The permission matrix: every admin route × every role × the actor's own party and another party,
@@ -49,6 +50,8 @@ interface Fixture {
   /** An indicator of the own party, linked to the pledge's first focus area. */
   indicatorId: string;
   indicatorLinkId: string;
+  /** An activity update on the municipality-owned activity. */
+  updateId: string;
 }
 
 interface Case {
@@ -397,8 +400,18 @@ const cases: Case[] = [
     route: '/admin/aktiviteter/:id/status',
     url: (f) => `/admin/aktiviteter/${f.activityId}/status`,
     formUrl: () => '/glomt-losenord',
-    body: async (f, s) => ({ version: await activityVersion(f, s), status: 'in_progress' }),
+    body: async (f, s) => ({ version: await activityVersion(f, s), status: 'in_progress', statusReason: 'Matrisen rapporterar' }),
     allowed: { draft: ownOnly(['admin', 'editor', 'reporter']), signed: ownOnly(['admin', 'editor', 'reporter']) },
+  },
+  // Follow-up: the report on its own page is for every member; the other party (here the police) responds to it.
+  { method: 'GET', route: '/admin/aktivitetsrapporter/:id', url: (f) => `/admin/aktivitetsrapporter/${f.updateId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  {
+    method: 'POST',
+    route: '/admin/aktivitetsrapporter/:id/svar',
+    url: (f) => `/admin/aktivitetsrapporter/${f.updateId}/svar`,
+    formUrl: () => '/glomt-losenord',
+    body: async () => ({ kind: 'comment', comment: 'Matrisen kommenterar' }),
+    allowed: { draft: ['admin@police', 'editor@police', 'reporter@police'], signed: ['admin@police', 'editor@police', 'reporter@police'] },
   },
   { method: 'GET', route: '/admin/historik/:type/:id', url: (f) => `/admin/historik/pledge/${f.pledgeId}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
 ];
@@ -429,6 +442,7 @@ for (const target of targets) {
       const fixture = (b: typeof draft, versionId: string): Fixture => ({
         ...(b === draft ? draftIndicator : signedIndicator),
         versionId,
+        updateId: '',
         policePartyId: b.police.id,
         userId: b === draft ? draftUser : signedUser,
         pledgeId: b.pledge.id,
@@ -441,6 +455,12 @@ for (const target of targets) {
       fixtures.signed = fixture(signed, (await findSignedVersion(s.t.db, signed.pledge.id))!.id);
       fixtures.draft = fixture(draft, '');
       fixtures.draft.versionId = await frozenVersion(fixtures.draft, s);
+      const reporter = (await signedInAs(s.t.db, { superadmin: true })).user;
+      const reportingOperator = { ...operator, userId: reporter.id };
+      for (const f of [fixtures.draft, fixtures.signed]) {
+        const row = (await findActivityWithPledge(s.t.db, f.activityId))!;
+        f.updateId = (await reportActivityUpdate({ db: s.t.db, clock: () => new Date() }, reportingOperator, f.activityId, { version: String(row.version), status: 'planned', narrative: 'Matrisens rapport' })).id;
+      }
       // One set of users for both pledges: make the signed pledge's parties the same people by
       // giving each user membership of the draft's parties and checking the signed pledge with its own.
       cookies.set('super', (await signedInAs(s.t.db, { superadmin: true })).cookie);

@@ -88,14 +88,14 @@ for (const target of targets) {
 
     it('lets a reporter set the status of their own party’s activity, and shows the history', async () => {
       const url = `/admin/aktiviteter/${policeActivity}`;
-      const res = await postForm(s.app, url, `${url}/status`, { version: '1', status: 'in_progress' }, policeReporter.cookie);
+      const res = await postForm(s.app, url, `${url}/status`, { version: '1', status: 'in_progress', statusReason: 'Första kontrollerna är gjorda' }, policeReporter.cookie);
       expect(res.statusCode).toBe(303);
       expect((await findActivityWithPledge(s.t.db, policeActivity))?.status).toBe('in_progress');
-      const denied = await postForm(s.app, url, `/admin/aktiviteter/${municipalityActivity}/status`, { version: '2', status: 'done' }, policeReporter.cookie);
+      const denied = await postForm(s.app, url, `/admin/aktiviteter/${municipalityActivity}/status`, { version: '2', status: 'done', statusReason: 'Klart' }, policeReporter.cookie);
       expect(denied.statusCode).toBe(403);
       const history = await s.app.inject({ url: `/admin/historik/activity/${policeActivity}`, headers: { cookie: policeReporter.cookie } });
       expect(history.statusCode).toBe(200);
-      expect(history.body).toContain('Status ändrad');
+      expect(history.body).toContain('Uppföljning rapporterad');
       expect(history.body).toContain('<del>planned</del>');
       expect(history.body).toContain('<ins>in_progress</ins>');
     });

@@ -30,4 +30,11 @@ describe('config', () => {
     expect(() => loadConfig({ OPEN_DATA_PUBLISHER_ORGNR: '202100-0076' })).toThrow(/OPEN_DATA_PUBLISHER_ORGNR: ska vara ett organisationsnummer/);
     expect(() => loadConfig({ OPEN_DATA_CONTACT_EMAIL: 'inte en adress' })).toThrow(/OPEN_DATA_CONTACT_EMAIL/);
   });
+
+  it('reads the follow-up settings: stale days, reminder days (largest first) and the reminder interval', () => {
+    expect(loadConfig({})).toMatchObject({ followUpStaleDays: 120, reminderDays: [14, 3], reminderIntervalMinutes: 60 });
+    expect(loadConfig({ FOLLOW_UP_STALE_DAYS: '90', REMINDER_DAYS: '3, 21,7,3', REMINDER_INTERVAL_MINUTES: '0' })).toMatchObject({ followUpStaleDays: 90, reminderDays: [21, 7, 3], reminderIntervalMinutes: 0 });
+    expect(() => loadConfig({ REMINDER_DAYS: 'fjorton' })).toThrow(/REMINDER_DAYS: måste vara dagar före mötet/);
+    expect(() => loadConfig({ FOLLOW_UP_STALE_DAYS: '0' })).toThrow(/FOLLOW_UP_STALE_DAYS/);
+  });
 });

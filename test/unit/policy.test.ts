@@ -37,6 +37,20 @@ describe('policy', () => {
     expect(can(null, { action: 'version.sign', signatoryUserIds: [null] })).toBe(false);
   });
 
+  it('lets the other parties respond to an update, never the owner, a viewer, an outsider or the operator', () => {
+    const respond = (a: Actor, pledge: { state: 'draft' | 'signed' | 'archived'; partyIds: string[] } = signed) => can(a, { action: 'activity.respond', pledge, ownerPartyId: 'kommun' });
+    expect(respond(actor({ partyId: 'polis', role: 'reporter' }))).toBe(true);
+    expect(respond(actor({ partyId: 'polis', role: 'admin' }), draft)).toBe(true);
+    expect(respond(actor({ partyId: 'polis', role: 'viewer' }))).toBe(false);
+    expect(respond(actor({ partyId: 'kommun', role: 'admin' }))).toBe(false);
+    expect(respond(actor({ partyId: 'annan', role: 'admin' }))).toBe(false);
+    expect(respond(actor({ isSuperadmin: true, partyId: null, role: null }))).toBe(false);
+    expect(respond(actor({ partyId: 'polis', role: 'admin' }), { ...signed, state: 'archived' })).toBe(false);
+    // The owner reports; the other party does not.
+    expect(can(actor({ partyId: 'kommun', role: 'reporter' }), { action: 'activity.report', pledge: signed, ownerPartyId: 'kommun' })).toBe(true);
+    expect(can(actor({ partyId: 'polis', role: 'reporter' }), { action: 'activity.report', pledge: signed, ownerPartyId: 'kommun' })).toBe(false);
+  });
+
   it('distinguishes not signed in (401) from not allowed (403)', () => {
     expect(() => authorize(null, { action: 'outbox.read' })).toThrow(expect.objectContaining({ code: 'unauthenticated' }));
     expect(() => authorize(actor({ role: 'viewer' }), { action: 'outbox.read' })).toThrow(expect.objectContaining({ code: 'forbidden' }));

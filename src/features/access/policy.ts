@@ -34,6 +34,8 @@ export type Permission =
   | { action: 'activity.edit'; pledge: PledgeRef; ownerPartyId: string }
   /** Reporting status and progress on an activity, also after signing. */
   | { action: 'activity.report'; pledge: PledgeRef; ownerPartyId: string }
+  /** Acknowledging or commenting on an update: the other parties of the pledge, never the owner. */
+  | { action: 'activity.respond'; pledge: PledgeRef; ownerPartyId: string }
   /** Freezing a draft for signing, withdrawing that, starting an amendment, recording the signing meeting. */
   | { action: 'signing.manage'; pledge: PledgeRef }
   /** Signing one frozen version: only the person designated for one of its signatories. */
@@ -69,6 +71,9 @@ export function can(actor: Actor | null, p: Permission): boolean {
   if ((p.action === 'activity.report' || p.action === 'indicator.link') && p.pledge.state === 'archived') return false;
   // A signature is personal: nobody, the operator included, signs in someone else's name.
   if (p.action === 'version.sign') return p.signatoryUserIds.includes(actor.userId);
+  // A response speaks for a party to the party that reported; the operator belongs to none.
+  if (p.action === 'activity.respond')
+    return p.pledge.state !== 'archived' && actor.partyId !== null && actor.partyId !== p.ownerPartyId && member(actor, p.pledge.partyIds) && hasRole(actor, REPORTERS);
   if (actor.isSuperadmin) return true;
   switch (p.action) {
     case 'party.create':

@@ -7,7 +7,10 @@ import { historyOf, historyOfPledge, type EntityType } from '../audit/audit.js';
 
 const PLEDGE_PARTS: EntityType[] = ['pledge', 'focus_area', 'commitment', 'activity', 'signatory'];
 import { findActivityWithPledge, findPledgeRow, loadPledgeRef } from '../pledges/editing-repo.js';
-import { reportActivityStatus, updateActivity, updatePledgeDetails } from '../pledges/pledge-editing.js';
+import { updateActivity, updatePledgeDetails } from '../pledges/pledge-editing.js';
+import { swedishDate } from '../pledges/pledge.js';
+import { activityFollowUp, reportActivityUpdate, targetOf } from '../follow-up/activity-updates.js';
+import { ActivityFollowUpSection, reportFormValues } from '../follow-up/views/update-views.js';
 import { findPartiesByIds, listActivitiesOwnedBy, listPledgesForAdmin, loadPledgeDocument } from '../pledges/pledge-repo.js';
 import { findUserById } from '../accounts/user-repo.js';
 import { awaitingMySignature } from '../signing/signing-status.js';
@@ -90,7 +93,13 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
     );
   });
 
-  async function activityPage(req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, id: string, over: { state?: FormState; statusState?: FormState; conflict?: EditConflictError | null } = {}, status = 200) {
+  async function activityPage(
+    req: import('fastify').FastifyRequest,
+    reply: import('fastify').FastifyReply,
+    id: string,
+    over: { state?: FormState; reportState?: FormState; conflict?: EditConflictError | null; reportConflict?: EditConflictError | null } = {},
+    status = 200,
+  ) {
     const ctx = adminContext(req, reply, flashFrom(req));
     const row = await findActivityWithPledge(deps.db, id);
     if (!row) throw new AppError('not_found');
@@ -99,19 +108,38 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
     authorize(ctx.actor, { action: 'pledge.read', pledge });
     const canEdit = can(ctx.actor, { action: 'activity.edit', pledge, ownerPartyId: row.owner_party_id });
     const canReport = can(ctx.actor, { action: 'activity.report', pledge, ownerPartyId: row.owner_party_id });
-    const [owner] = await findPartiesByIds(deps.db, [row.owner_party_id]);
+    const canRespond = can(ctx.actor, { action: 'activity.respond', pledge, ownerPartyId: row.owner_party_id });
+    const [parties, entries] = await Promise.all([findPartiesByIds(deps.db, [...pledge.partyIds]), activityFollowUp(deps.db, id)]);
+    const partyName = (pid: string) => parties.find((p) => p.id === pid)?.name ?? '';
+    const target = targetOf(row);
+    // ?rattar={updateId} opens the form as a correction of that update, prefilled with its values.
+    const correctingId = (req.query as { rattar?: unknown }).rattar;
+    const correctsId = over.reportState?.values.correctsUpdateId ?? (typeof correctingId === 'string' ? correctingId : '');
+    const correcting = canReport && correctsId ? (entries.find((e) => e.id === correctsId && !e.correctedBy) ?? null) : null;
     return sendAdminPage(
       reply,
       ActivityPage({
         ctx,
         activityId: id,
         pledgeId: row.pledge_id,
-        ownerName: owner?.name ?? '',
+        ownerName: partyName(row.owner_party_id),
         canEdit,
-        canReport,
         state: over.state ?? { values: activityValues(row), errors: [] },
-        statusState: over.statusState ?? { values: { version: String(row.version), status: row.status }, errors: [] },
         conflict: over.conflict?.current ?? null,
+        followUp: ActivityFollowUpSection({
+          ctx,
+          activityId: id,
+          description: row.description,
+          status: row.status,
+          target,
+          entries,
+          partyName,
+          canReport,
+          canRespond,
+          reportState: over.reportState ?? { values: reportFormValues(row.version, row.status, target, swedishDate(deps.clock()), correcting), errors: [] },
+          correcting,
+          reportConflict: over.reportConflict?.current ?? null,
+        }),
       }),
       status,
     );
@@ -128,13 +156,15 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
     return activityPage(req, reply, id, { state: { values, errors: failed.errors }, conflict: failed.conflict }, failed.conflict ? 409 : 422);
   });
 
+  // The follow-up report (ActivityUpdate) form; the URL is the one the earlier status-only form used.
   app.post<{ Params: { id: string }; Body: Body }>('/admin/aktiviteter/:id/status', async (req, reply) => {
     const id = uuidOr404(req.params.id);
     const body = req.body ?? {};
-    const failed = await attempt(() => reportActivityStatus(deps, req.actor, id, body));
-    if (!failed) return redirectWithFlash(reply, `/admin/aktiviteter/${id}`, 'Statusen är sparad.');
+    const failed = await attempt(() => reportActivityUpdate(deps, req.actor, id, body));
+    if (!failed) return redirectWithFlash(reply, `/admin/aktiviteter/${id}`, body.correctsUpdateId ? 'Rättelsen är sparad.' : 'Rapporten är sparad.');
+    // After a conflict the form carries the stored version, so sending again is a deliberate choice.
     const values = failed.conflict ? { ...body, version: String(failed.conflict.currentVersion) } : body;
-    return activityPage(req, reply, id, { statusState: { values, errors: failed.errors }, conflict: failed.conflict }, failed.conflict ? 409 : 422);
+    return activityPage(req, reply, id, { reportState: { values, errors: failed.errors }, reportConflict: failed.conflict }, failed.conflict ? 409 : 422);
   });
 
   /** A party's or a user's history: for whoever may manage that party. */

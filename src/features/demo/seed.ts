@@ -4,6 +4,7 @@ import { createParty, createPledge } from '../pledges/pledge-service.js';
 import { periodSlug, type PledgeInput } from '../pledges/pledge.js';
 import { demoParties, demoPledges, type DemoPledge } from './demo-data.js';
 import { seedDemoIndicators } from './demo-indicators.js';
+import { seedFollowUpDemo } from './follow-up-demo.js';
 
 const DEMO = { actor: null, label: 'exempeldata' };
 
@@ -74,6 +75,7 @@ export async function seedDemo(db: Executor): Promise<SeedResult> {
     result.pledges++;
   }
   await seedDemoIndicators(db);
+  await seedFollowUpDemo(db);
   return result;
 }
 

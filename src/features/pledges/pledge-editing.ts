@@ -5,7 +5,7 @@ import { parseOrThrow } from '../../platform/validation.js';
 import { authorize, type Actor } from '../access/policy.js';
 import { recordAudit } from '../audit/audit.js';
 import * as repo from './editing-repo.js';
-import { ACTIVITY_STATUSES, periodProblem, periodSlug } from './pledge.js';
+import { periodProblem, periodSlug } from './pledge.js';
 
 /**
  * Editing use-cases: authorise, validate, then write with optimistic locking and an audit row in
@@ -133,22 +133,5 @@ export async function updateActivity(deps: EditDeps, actor: Actor | null, activi
       { actor, action: 'activity.update', entityType: 'activity', entityId: activityId, pledgeId: pledge.id, before: activityFields(row), after: activityFields({ ...row, ...values }) },
       deps.clock(),
     );
-  });
-}
-
-export const ActivityStatusForm = z.object({ version, status: z.enum(ACTIVITY_STATUSES, 'Välj en status.') });
-
-/** Reporters change status on their own party's activities, also after the pledge is signed. */
-export async function reportActivityStatus(deps: EditDeps, actor: Actor | null, activityId: string, form: unknown): Promise<void> {
-  const { row: found, pledge } = await activityOrThrow(deps.db, activityId);
-  authorize(actor, { action: 'activity.report', pledge, ownerPartyId: found.owner_party_id });
-  const f = parseOrThrow(ActivityStatusForm, form);
-  await deps.db.transaction().execute(async (trx) => {
-    const row = await repo.findActivityWithPledge(trx, activityId);
-    if (!row) throw new AppError('not_found', 'Aktiviteten finns inte.');
-    const ok = row.version === f.version && (await repo.updateActivityRow(trx, activityId, f.version, { status: f.status }));
-    if (!ok) throw new EditConflictError(activityFields(row), row.version);
-    await repo.touchPledge(trx, pledge.id, deps.clock().toISOString());
-    await recordAudit(trx, { actor, action: 'activity.status', entityType: 'activity', entityId: activityId, pledgeId: pledge.id, before: { status: row.status }, after: { status: f.status } }, deps.clock());
   });
 }

@@ -6,22 +6,27 @@ import { PERIOD_SLUG, swedishDate } from './pledge.js';
 import { municipalityCurrent, municipalityPeriod } from './pledge-service.js';
 import { PledgePage } from './views/pledge-page.js';
 import { pledgeIndicators } from '../indicators/indicator-service.js';
+import { loadPublicProgress } from '../follow-up/public-progress.js';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export function pledgeRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { slug: string } }>('/kommun/:slug', async (req, reply) => {
     if (!SLUG.test(req.params.slug)) throw new AppError('not_found');
-    const view = await municipalityCurrent(deps.db, req.params.slug, swedishDate(deps.clock()));
+    const today = swedishDate(deps.clock());
+    const view = await municipalityCurrent(deps.db, req.params.slug, today);
+    const progress = await loadPublicProgress(deps.db, view.pledge, today, deps.followUp.staleAfterDays);
     const indicators = await pledgeIndicators(deps.db, view.pledge.id, view.pledge.focusAreas.map((f) => f.id));
-    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, indicators }));
+    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, indicators, progress }));
   });
 
   app.get<{ Params: { slug: string; period: string } }>('/kommun/:slug/:period', async (req, reply) => {
     const { slug, period } = req.params;
     if (!SLUG.test(slug) || !PERIOD_SLUG.test(period)) throw new AppError('not_found');
-    const view = await municipalityPeriod(deps.db, slug, period, swedishDate(deps.clock()));
+    const today = swedishDate(deps.clock());
+    const view = await municipalityPeriod(deps.db, slug, period, today);
+    const progress = await loadPublicProgress(deps.db, view.pledge, today, deps.followUp.staleAfterDays);
     const indicators = await pledgeIndicators(deps.db, view.pledge.id, view.pledge.focusAreas.map((f) => f.id));
-    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, indicators }));
+    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, indicators, progress }));
   });
 }

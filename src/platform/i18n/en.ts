@@ -120,6 +120,23 @@ export const en: Messages = {
     verifyInvalid: 'A checksum is 8–64 characters 0–9 and a–f.',
     verifySuperseded: 'The version has been replaced by a later one.',
   },
+  followUp: {
+    colStatusProgress: 'Status and progress',
+    progressOf: (value: string, target: string, unit: string, pct: number) => `${value} of ${target} ${unit} (${pct} %)`,
+    progressPercent: (pct: number) => `${pct} %`,
+    progressName: (what: string) => `Progress of ${what}`,
+    rolledUp: (pct: number, counted: number, excluded: number) =>
+      `Progress: ${pct} %, the mean of ${counted === 1 ? '1 activity' : `${counted} activities`}${excluded > 0 ? ` (${excluded} cancelled not counted)` : ''}.`,
+    noneCounted: 'Progress: no activities to count.',
+    lastUpdate: (date: string) => `Last followed up ${date}`,
+    noUpdateYet: 'No follow-up yet',
+    staleSince: (date: string) => `No follow-up since ${date}`,
+    rule:
+      'How progress is counted: an activity with a numeric target counts as the reported outcome divided by the target, at most 100 %. Other activities, and those with no outcome reported yet, count as 100 % when done and 0 % otherwise. Cancelled activities are left out. A commitment and a focus area show the mean of their activities, each activity weighing the same. Percentages are rounded down.',
+    staleRule: (days: number) => `An activity not followed up for ${days} days is shown with “No follow-up since …”. Done and cancelled activities need no further follow-up.`,
+    fromReports: 'The status and progress of each activity come from the reports of the party responsible for it.',
+    calendarLink: 'Calendar of crime-prevention council meetings and campaign dates (iCalendar)',
+  },
   partyKind: {
     municipality: 'Municipality',
     police_area: 'Local police area',

@@ -122,6 +122,23 @@ export const sv = {
     verifyInvalid: 'En kontrollsumma består av 8–64 tecken 0–9 och a–f.',
     verifySuperseded: 'Versionen har ersatts av en senare.',
   },
+  followUp: {
+    colStatusProgress: 'Status och framsteg',
+    progressOf: (value: string, target: string, unit: string, pct: number) => `${value} av ${target} ${unit} (${pct} %)`,
+    progressPercent: (pct: number) => `${pct} %`,
+    progressName: (what: string) => `Framsteg för ${what}`,
+    rolledUp: (pct: number, counted: number, excluded: number) =>
+      `Framsteg: ${pct} %, medelvärdet av ${counted === 1 ? '1 aktivitet' : `${counted} aktiviteter`}${excluded > 0 ? ` (${excluded === 1 ? '1 inställd räknas' : `${excluded} inställda räknas`} inte)` : ''}.`,
+    noneCounted: 'Framsteg: inga aktiviteter att räkna.',
+    lastUpdate: (date: string) => `Senast uppföljd ${date}`,
+    noUpdateYet: 'Ingen uppföljning ännu',
+    staleSince: (date: string) => `Ingen uppföljning sedan ${date}`,
+    rule:
+      'Så räknas framstegen: en aktivitet med ett mål i antal räknas som rapporterat utfall delat med målet, högst 100 %. Andra aktiviteter, och de som ännu inte har rapporterat något utfall, räknas som 100 % när de är genomförda och annars 0 %. Inställda aktiviteter räknas inte. Ett löfte och ett fokusområde visar medelvärdet av sina aktiviteter, där varje aktivitet väger lika mycket. Procenten avrundas nedåt.',
+    staleRule: (days: number) => `En aktivitet som inte har följts upp på ${days} dagar visas med ”Ingen uppföljning sedan …”. Genomförda och inställda aktiviteter behöver ingen mer uppföljning.`,
+    fromReports: 'Status och framsteg för varje aktivitet kommer från den ansvariga partens rapporter.',
+    calendarLink: 'Kalender med Brå-möten och kampanjdatum (iCalendar)',
+  },
   partyKind: {
     municipality: 'Kommun',
     police_area: 'Lokalpolisområde',

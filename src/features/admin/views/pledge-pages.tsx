@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { messages } from '../../../platform/i18n/index.js';
 import { Csrf, ErrorSummary, Select, TextArea, TextField, type FormState } from '../../../platform/views/forms.js';
 import { can, type PledgeRef } from '../../access/policy.js';
@@ -235,7 +236,7 @@ export function PledgeAdminPage({ ctx, pledge, ref, published }: { ctx: AdminCon
                           <td>{party.get(a.ownerPartyId)?.name}</td>
                           <td>{sv.status[a.status]}</td>
                           <td>
-                            {edit || report ? <a href={`/admin/aktiviteter/${a.id}`}>{edit ? 'Redigera' : 'Rapportera status'}<span class="visually-hidden">: {a.description}</span></a> : null}{' '}
+                            <a href={`/admin/aktiviteter/${a.id}`}>{edit ? 'Redigera' : report ? 'Rapportera uppföljning' : 'Visa uppföljning'}<span class="visually-hidden">: {a.description}</span></a>{' '}
                             <a href={`/admin/historik/activity/${a.id}`}>Historik<span class="visually-hidden">: {a.description}</span></a>{' '}
                             {edit ? <ActionButton ctx={ctx} action={`/admin/aktiviteter/${a.id}/ta-bort`} label="Ta bort" hiddenLabel={a.description} /> : null}
                           </td>
@@ -302,18 +303,16 @@ export const activityLabels = {
   status: 'Status',
 };
 
-const statusOptions = (Object.keys(sv.status) as (keyof typeof sv.status)[]).map((k) => ({ value: k, label: sv.status[k] }));
-
 export function ActivityPage(props: {
   ctx: AdminContext;
   activityId: string;
   pledgeId: string;
   ownerName: string;
   canEdit: boolean;
-  canReport: boolean;
   state: FormState;
-  statusState: FormState;
   conflict: Record<string, unknown> | null;
+  /** Follow-up: what the activity is, the report form for its owner, the updates and responses. */
+  followUp?: ComponentChildren;
 }) {
   const { state } = props;
   return (
@@ -354,18 +353,7 @@ export function ActivityPage(props: {
           </form>
         </>
       ) : null}
-      {props.canReport ? (
-        <section aria-labelledby="status-heading">
-          <h2 id="status-heading">Rapportera status</h2>
-          <ErrorSummary state={props.statusState} />
-          <form method="post" action={`/admin/aktiviteter/${props.activityId}/status`} novalidate>
-            <Csrf token={props.ctx.csrf} />
-            <input type="hidden" name="version" value={props.statusState.values.version} />
-            <Select state={props.statusState} name="status" label={activityLabels.status} required options={statusOptions} />
-            <button type="submit">Spara status</button>
-          </form>
-        </section>
-      ) : null}
+      {props.followUp}
       <p>
         <a href={`/admin/historik/activity/${props.activityId}`}>Historik för aktiviteten</a>
       </p>

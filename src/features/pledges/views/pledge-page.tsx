@@ -9,6 +9,7 @@ import type { MunicipalityView } from '../pledge-service.js';
 import { OembedDiscovery } from '../../publishing/embed/views/oembed-discovery.js';
 import type { PledgeIndicator } from '../../indicators/indicator-service.js';
 import { PledgeIndicators } from '../../indicators/views/pledge-indicators.js';
+import type { PledgeProgress } from '../../follow-up/public-progress.js';
 
 function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   const period = periodLabel(view.pledge);
@@ -25,7 +26,7 @@ function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   }
 }
 
-export function PledgePage({ ctx, view, indicators = [] }: { ctx: PageContext; view: MunicipalityView; indicators?: PledgeIndicator[] }) {
+export function PledgePage({ ctx, view, indicators = [], progress }: { ctx: PageContext; view: MunicipalityView; indicators?: PledgeIndicator[]; progress?: PledgeProgress }) {
   const { m } = ctx;
   const p: PledgeDocument = view.pledge;
   const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
@@ -83,13 +84,24 @@ export function PledgePage({ ctx, view, indicators = [] }: { ctx: PageContext; v
         </section>
       ) : null}
 
-      <PledgeBody pledge={p} m={m} />
+      <PledgeBody pledge={p} m={m} progress={progress} />
 
       <PledgeIndicators ctx={ctx} items={indicators} />
 
       <section aria-labelledby="uppfoljning">
         <h2 id="uppfoljning">{m.pledge.followUpHeading}</h2>
-        <p>{m.pledge.followUpNone}</p>
+        {progress?.anyUpdates ? <p>{m.followUp.fromReports}</p> : <p>{m.pledge.followUpNone}</p>}
+        {progress ? (
+          <>
+            <p>{m.followUp.rule}</p>
+            <p>{m.followUp.staleRule(progress.staleAfterDays)}</p>
+          </>
+        ) : null}
+        <p>
+          <a href={`/kommun/${view.municipality.slug}/${p.periodSlug}/kalender.ics`} type="text/calendar">
+            {m.followUp.calendarLink}
+          </a>
+        </p>
       </section>
 
       <section aria-labelledby="perioder" class="periods">

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const [,, email, path, out] = process.argv;
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1100, height: 900 } });
+await p.goto('http://127.0.0.1:3411/logga-in');
+await p.getByLabel('E-postadress').fill(email);
+await p.getByLabel('Lösenord').fill('ettlangtlosenord123');
+await p.getByRole('button', { name: 'Logga in' }).click();
+await p.waitForURL(/admin/);
+await p.goto('http://127.0.0.1:3411' + path);
+await p.screenshot({ path: out, fullPage: true });
+await b.close();

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1100, height: 900 } });
+await p.goto('http://127.0.0.1:3411/logga-in');
+await p.getByLabel('E-postadress').fill('kommun@example.se');
+await p.getByLabel('Lösenord').fill('ettlangtlosenord123');
+await p.getByRole('button', { name: 'Logga in' }).click();
+await p.waitForURL(/admin/);
+await p.goto('http://127.0.0.1:3411/admin/aktiviteter/a3be8948-3327-4e90-a1c6-73ade3eee350');
+console.log(await p.evaluate(() => { const el = document.querySelector('article .actions'); return el.outerHTML + ' ' + getComputedStyle(el).display + ' ' + getComputedStyle(el).gap; }));
+await b.close();
