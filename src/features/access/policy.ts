@@ -49,7 +49,9 @@ export type Permission =
   /** Import values (Kolada, CSV) into a party's indicators. */
   | { action: 'indicator.import'; partyId: string }
   /** Link a party's indicator to a focus area or commitment of a pledge, with baseline and target. */
-  | { action: 'indicator.link'; partyId: string; pledge: PledgeRef };
+  | { action: 'indicator.link'; partyId: string; pledge: PledgeRef }
+  /** Schedule, edit, cancel and close the pledge's Brå meetings; make its year-end report. */
+  | { action: 'meeting.manage'; pledge: PledgeRef };
 
 export type Action = Permission['action'];
 
@@ -107,6 +109,9 @@ export function can(actor: Actor | null, p: Permission): boolean {
     case 'indicator.link':
       // Outcomes are follow-up, not signed text: links may be added after signing, until the pledge is archived.
       return actor.partyId === p.partyId && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
+    case 'meeting.manage':
+      // Follow-up of the signed pledge, so it goes on during an amendment; an archived pledge is finished.
+      return p.pledge.state !== 'archived' && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
   }
 }
 
