@@ -97,3 +97,9 @@ export async function findLatestReportBefore(db: Executor, pledgeId: string, kin
   const r = await q.orderBy('report_date', 'desc').orderBy('created_at', 'desc').executeTakeFirst();
   return r ? toReport(r) : null;
 }
+
+/** A pledge's reports with their snapshots, oldest first: for the public list. */
+export async function listFullReportsOfPledge(db: Executor, pledgeId: string): Promise<StoredReport[]> {
+  const rows = await db.selectFrom('follow_up_report').selectAll().where('pledge_id', '=', pledgeId).orderBy('report_date').orderBy('kind').orderBy('id').execute();
+  return rows.map(toReport);
+}

@@ -7,6 +7,7 @@ import { municipalityCurrent, municipalityPeriod } from './pledge-service.js';
 import { PledgePage } from './views/pledge-page.js';
 import { pledgeIndicators } from '../indicators/indicator-service.js';
 import { loadPublicProgress } from '../follow-up/public-progress.js';
+import { publicReports } from '../follow-up/reports.js';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -17,7 +18,8 @@ export function pledgeRoutes(app: FastifyInstance, deps: AppDeps): void {
     const view = await municipalityCurrent(deps.db, req.params.slug, today);
     const progress = await loadPublicProgress(deps.db, view.pledge, today, deps.followUp.staleAfterDays);
     const indicators = await pledgeIndicators(deps.db, view.pledge.id, view.pledge.focusAreas.map((f) => f.id));
-    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, indicators, progress }));
+    const reports = await publicReports(deps.db, view.pledge);
+    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, indicators, progress, reports }));
   });
 
   app.get<{ Params: { slug: string; period: string } }>('/kommun/:slug/:period', async (req, reply) => {
@@ -27,6 +29,7 @@ export function pledgeRoutes(app: FastifyInstance, deps: AppDeps): void {
     const view = await municipalityPeriod(deps.db, slug, period, today);
     const progress = await loadPublicProgress(deps.db, view.pledge, today, deps.followUp.staleAfterDays);
     const indicators = await pledgeIndicators(deps.db, view.pledge.id, view.pledge.focusAreas.map((f) => f.id));
-    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, indicators, progress }));
+    const reports = await publicReports(deps.db, view.pledge);
+    return sendPublicPage(reply, PledgePage({ ctx: pageContext(req), view, indicators, progress, reports }));
   });
 }

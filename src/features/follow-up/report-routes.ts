@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { AppError } from '../../platform/errors.js';
+import { pageContext, sendPublicPage } from '../../platform/http/page.js';
+import { PERIOD_SLUG, swedishDate } from '../pledges/pledge.js';
+import { municipalityPeriod } from '../pledges/pledge-service.js';
+import { previousOf, publicReport, publicReports } from './reports.js';
+import { ReportListPage, ReportPage } from './views/report-pages.js';
+
+const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * Public follow-up reports: /kommun/{slug}/{period}/uppfoljning (the list) and
+ * /kommun/{slug}/{period}/uppfoljning/{YYYY-MM-DD | ar-YYYY} (one report). The pledge is found
+ * through pledge-service, which reads signed versions only: an unsigned pledge has no such pages.
+ */
+export function reportRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const publicPledge = (slug: string, period: string) => {
+    if (!SLUG.test(slug) || !PERIOD_SLUG.test(period)) throw new AppError('not_found');
+    return municipalityPeriod(deps.db, slug, period, swedishDate(deps.clock()));
+  };
+
+  app.get<{ Params: { slug: string; period: string } }>('/kommun/:slug/:period/uppfoljning', async (req, reply) => {
+    const view = await publicPledge(req.params.slug, req.params.period);
+    return sendPublicPage(reply, ReportListPage({ ctx: pageContext(req), view, reports: await publicReports(deps.db, view.pledge) }));
+  });
+
+  app.get<{ Params: { slug: string; period: string; key: string } }>('/kommun/:slug/:period/uppfoljning/:key', async (req, reply) => {
+    const view = await publicPledge(req.params.slug, req.params.period);
+    const report = await publicReport(deps.db, view.pledge, req.params.key);
+    if (!report) throw new AppError('not_found', 'Det finns ingen uppföljningsrapport med den adressen.');
+    const all = await publicReports(deps.db, view.pledge);
+    return sendPublicPage(reply, ReportPage({ ctx: pageContext(req), view, report, previous: previousOf(all, report) }));
+  });
+}
