@@ -140,9 +140,9 @@ for (const target of targets) {
 
     it('compares the next report with the previous one, and refuses closing out of order or ahead of the day', async () => {
       now = new Date('2024-05-01T09:00:00Z');
-      const planned = await scheduleYear(deps(), by, built.pledge.id, { year: '2024', month1: '4', month2: '9', month3: '12' });
+      const planned = await scheduleYear(deps(), by, built.pledge.id, { planYear: '2024', month1: '4', month2: '9', month3: '12' });
       expect(planned.map((m) => m.heldOn)).toEqual(['2024-04-09', '2024-09-10', '2024-12-10'].filter((d) => d !== '2024-04-09'));
-      const again = await scheduleYear(deps(), by, built.pledge.id, { year: '2024', month1: '4', month2: '9', month3: '12' });
+      const again = await scheduleYear(deps(), by, built.pledge.id, { planYear: '2024', month1: '4', month2: '9', month3: '12' });
       expect(again).toEqual([]);
       const september = planned.find((m) => m.heldOn === '2024-09-10')!;
       expect((await refusal(closeMeeting(deps(), by, september.id, { version: '1' }))).message).toBe('Mötet kan stängas först den dag det hålls.');
@@ -179,7 +179,7 @@ for (const target of targets) {
       const [m] = y.snapshot.focusAreas[0]!.commitments[0]!.activities;
       expect(m!.updates.map((u) => u.reportedOn)).toEqual(['2024-03-01', '2024-04-05']);
       expect((await refusal(createYearEndReport(deps(), by, built.pledge.id, 2024))).message).toBe('Årsrapporten för 2024 är redan fastställd och kan inte göras om.');
-      expect((await refusal(createYearEndReport(deps(), by, built.pledge.id, 2025))).fields[0]).toEqual({ field: 'year', message: 'År 2025 har inte börjat än.' });
+      expect((await refusal(createYearEndReport(deps(), by, built.pledge.id, 2025))).fields[0]).toEqual({ field: 'reportYear', message: 'År 2025 har inte börjat än.' });
       expect((await findYearEndReport(t.db, built.pledge.id, 2024))!.snapshotJson).toBe(y.snapshotJson);
     });
 

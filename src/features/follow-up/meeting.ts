@@ -117,11 +117,11 @@ const month = z.coerce.number('Välj en månad.').int('Välj en månad.').min(1,
 
 export const YearPlanForm = z
   .object({
-    year: z.coerce.number('Ange året med fyra siffror.').int('Ange året med fyra siffror.').min(2000, 'Ange året med fyra siffror.').max(2100, 'Ange året med fyra siffror.'),
+    planYear: z.coerce.number('Ange året med fyra siffror.').int('Ange året med fyra siffror.').min(2000, 'Ange året med fyra siffror.').max(2100, 'Ange året med fyra siffror.'),
     month1: month,
     month2: month,
     month3: month,
-    location: optionalText(200),
+    planLocation: optionalText(200),
   })
   .superRefine((f, issue) => {
     if (f.month2 <= f.month1) issue.addIssue({ code: 'custom', path: ['month2'], message: 'Välj en månad efter det första mötets.' });

@@ -116,16 +116,16 @@ export async function scheduleYear(deps: MeetingDeps, by: By, pledgeId: string, 
   const f = parseOrThrow(YearPlanForm, form);
   const firstYear = Number(summary.startsOn.slice(0, 4));
   const lastYear = Number(summary.endsOn.slice(0, 4));
-  if (f.year < firstYear || f.year > lastYear) throw fieldError('year', `Välj ett år under löftets period, ${firstYear === lastYear ? firstYear : `${firstYear}–${lastYear}`}.`);
+  if (f.planYear < firstYear || f.planYear > lastYear) throw fieldError('planYear', `Välj ett år under löftets period, ${firstYear === lastYear ? firstYear : `${firstYear}–${lastYear}`}.`);
   const now = deps.clock().toISOString();
   return deps.db.transaction().execute(async (trx) => {
     const taken = new Set((await repo.listMeetingsOfPledge(trx, pledgeId)).filter((m) => m.state !== 'cancelled').map((m) => m.heldOn));
-    const days = meetingsOfYear(f.year, [f.month1, f.month2, f.month3], summary, taken);
+    const days = meetingsOfYear(f.planYear, [f.month1, f.month2, f.month3], summary, taken);
     const created: Meeting[] = [];
     for (const heldOn of days) {
-      const meeting: Meeting = { id: randomUUID(), pledgeId, heldOn, title: defaultTitle(heldOn), location: f.location, state: 'planned', minutes: '', createdAt: now, updatedAt: now, closedAt: null, version: 1 };
+      const meeting: Meeting = { id: randomUUID(), pledgeId, heldOn, title: defaultTitle(heldOn), location: f.planLocation, state: 'planned', minutes: '', createdAt: now, updatedAt: now, closedAt: null, version: 1 };
       await repo.insertMeeting(trx, meeting);
-      await recordAudit(trx, { actor: by.actor, actorLabel: by.label, action: 'meeting.schedule', entityType: 'follow_up_meeting', entityId: meeting.id, pledgeId, after: { heldOn, title: meeting.title, location: f.location } }, deps.clock());
+      await recordAudit(trx, { actor: by.actor, actorLabel: by.label, action: 'meeting.schedule', entityType: 'follow_up_meeting', entityId: meeting.id, pledgeId, after: { heldOn, title: meeting.title, location: f.planLocation } }, deps.clock());
       created.push(meeting);
     }
     return created;
@@ -373,8 +373,8 @@ export async function createYearEndReport(deps: MeetingDeps, by: By, pledgeId: s
   const today = swedishDate(deps.clock());
   const firstYear = Number(summary.startsOn.slice(0, 4));
   const lastYear = Number(summary.endsOn.slice(0, 4));
-  if (!Number.isInteger(year) || year < firstYear || year > lastYear) throw fieldError('year', `Välj ett år under löftets period, ${firstYear === lastYear ? firstYear : `${firstYear}–${lastYear}`}.`);
-  if (`${year}-01-01` > today) throw fieldError('year', `År ${year} har inte börjat än.`);
+  if (!Number.isInteger(year) || year < firstYear || year > lastYear) throw fieldError('reportYear', `Välj ett år under löftets period, ${firstYear === lastYear ? firstYear : `${firstYear}–${lastYear}`}.`);
+  if (`${year}-01-01` > today) throw fieldError('reportYear', `År ${year} har inte börjat än.`);
   const reportDate = `${year}-12-31` < today ? `${year}-12-31` : today;
   const coversFrom = `${year}-01-01` > summary.startsOn ? `${year}-01-01` : summary.startsOn;
   try {
