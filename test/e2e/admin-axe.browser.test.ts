@@ -8,6 +8,7 @@ import { targets } from '../support/databases.js';
 import { buildPledge } from '../support/factories.js';
 import { defineIndicator, linkIndicator } from '../../src/features/indicators/indicator-service.js';
 import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
+import { addAttendee, addDecision, scheduleMeeting } from '../../src/features/follow-up/meetings.js';
 import { findSignedVersion } from '../../src/features/signing/version-repo.js';
 
 /**
@@ -35,7 +36,13 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
     const indicatorLink = await linkIndicator(deps, null, indicator.id, { place: `fa:${fa.id}`, baselineValue: '24', baselineYear: '2021', targetValue: '18', targetYear: '2025' }, { actor: null, label: 'test' });
     const asOperator = { userId: operator.user.id, name: operator.user.name, email: operator.user.email, partyId: null, role: null, isSuperadmin: true };
     const update = await reportActivityUpdate({ db: s.t.db, clock: () => new Date() }, asOperator, c.activities[1]!.id, { version: '1', status: 'in_progress', statusReason: 'Axe', narrative: 'En rapport att granska' });
+    // A planned Brå meeting of a signed pledge, with an attendee and a decision: every form of the meeting page shows.
+    const signedForMeeting = await buildPledge(s.t.db, { state: 'signed' });
+    const meeting = await scheduleMeeting(deps, { actor: asOperator }, signedForMeeting.pledge.id, { heldOn: '2025-04-08', location: 'Stadshuset' });
+    await addAttendee(deps, { actor: asOperator }, meeting.id, { organisation: 'Polisen', name: 'Pia Polis', roleTitle: 'Kommunpolis' });
+    await addDecision(deps, { actor: asOperator }, meeting.id, { text: 'Fler kontroller.', activityId: signedForMeeting.pledge.focusAreas[0]!.commitments[0]!.activities[0]!.id });
     Object.assign(params, {
+      '/admin/moten/:id': meeting.id,
       '/admin/indikatorer/:id': indicator.id,
       '/admin/indikatorkopplingar/:id': indicatorLink,
       '/admin/loften/:id': built.pledge.id,

@@ -42,14 +42,6 @@ function Refused({ message }: { message: string | null | undefined }) {
   );
 }
 
-function Flash({ ctx }: { ctx: AdminContext }) {
-  return ctx.flash ? (
-    <p class="notice" role="status">
-      {ctx.flash}
-    </p>
-  ) : null;
-}
-
 function reportUrl(publicBase: string | null, r: Pick<ReportListing, 'kind' | 'reportDate' | 'year'>): string | null {
   return publicBase ? `${publicBase}/uppfoljning/${reportKey(r)}` : null;
 }
@@ -72,7 +64,6 @@ export function MeetingsPage(p: MeetingsPageProps) {
       </p>
       <h1>{title}</h1>
       <p class="meta">{periodLabel(pledge)}</p>
-      <Flash ctx={ctx} />
       <Refused message={p.refused} />
       {p.publicBase ? null : <p class="notice">Löftet har ingen undertecknad version ännu. Möten kan planeras, men en rapport kan fastställas först när löftet är undertecknat.</p>}
 
@@ -212,7 +203,6 @@ export function MeetingPage(p: MeetingPageProps) {
         {formatDate(m.heldOn, sv)}
         {m.location ? `, ${m.location}` : ''} · {meetingStateLabel[m.state]}
       </p>
-      <Flash ctx={ctx} />
       <Refused message={p.refused} />
       {p.conflict ? <ConflictNotice current={p.conflict.current} labels={{ heldOn: 'Datum', title: 'Rubrik', location: 'Plats', minutes: 'Protokoll' }} /> : null}
       {m.state === 'closed' ? (
@@ -369,7 +359,7 @@ export function MeetingPage(p: MeetingPageProps) {
             <form method="post" action={`/admin/moten/${m.id}/stall-in`}>
               <Csrf token={ctx.csrf} />
               <input type="hidden" name="version" value={v} />
-              <button type="submit" class="secondary">
+              <button type="submit" class="button-secondary">
                 Ställ in mötet
               </button>
             </form>

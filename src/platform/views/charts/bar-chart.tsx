@@ -56,7 +56,7 @@ export function BarChart(props: BarChartProps) {
   const lang = props.lang ?? 'sv';
   const width = props.width ?? 720;
   const suffix = props.suffix ?? '';
-  const margin = { top: 8, right: 72, bottom: 28, left: 8 };
+  const margin = { top: 8, right: 72, bottom: 28, left: 20 };
   const barHeight = 18;
   const lineHeight = 15;
   const x = scaleLinear().domain([0, props.max]).range([margin.left, width - margin.right]);
@@ -104,7 +104,7 @@ export function BarChart(props: BarChartProps) {
         {rows.map((r) => (
           <g>
             {r.lines.map((l, i) => (
-              <text x={margin.left} y={r.top + (i + 1) * lineHeight - 3} fill={TEXT}>
+              <text x={x(0)} y={r.top + (i + 1) * lineHeight - 3} fill={TEXT}>
                 {l}
               </text>
             ))}
