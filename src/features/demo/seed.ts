@@ -5,6 +5,7 @@ import { periodSlug, type PledgeInput } from '../pledges/pledge.js';
 import { demoParties, demoPledges, type DemoPledge } from './demo-data.js';
 import { seedDemoIndicators } from './demo-indicators.js';
 import { seedFollowUpDemo } from './follow-up-demo.js';
+import { seedFollowUpMeetingsDemo } from './follow-up-meetings-demo.js';
 
 const DEMO = { actor: null, label: 'exempeldata' };
 
@@ -76,6 +77,7 @@ export async function seedDemo(db: Executor): Promise<SeedResult> {
   }
   await seedDemoIndicators(db);
   await seedFollowUpDemo(db);
+  await seedFollowUpMeetingsDemo(db);
   return result;
 }
 
