@@ -77,6 +77,9 @@ for (const target of targets) {
       });
       const [event] = await historyOf(s.t.db, 'activity', moped);
       expect(event).toMatchObject({ action: 'activity.report', before: { status: 'planned' }, after: { status: 'in_progress', reportedOn: '2024-06-01', outcome: '5 kontroller' } });
+      const history = await s.app.inject({ url: `/admin/historik/activity/${moped}`, headers: { cookie: policeReporter.cookie } });
+      expect(history.body).toContain('Historik: Mopedkontroller');
+      expect(history.body).toContain('Uppföljning rapporterad');
     });
 
     it('defaults the date to today in Sweden and needs no reason when the status stays', async () => {
@@ -228,6 +231,23 @@ for (const target of targets) {
       // The correction first, then the report it corrects, then the older one of the same day.
       const ids = [...res.body.matchAll(/<article class="([^"]+)" aria-labelledby="rapport-/g)].map((m) => m[1]);
       expect(ids.slice(0, 3)).toEqual(['update', 'update corrected', 'update']);
+    });
+
+    it('lists the other party’s new reports to acknowledge on the dashboard, and when my activities were last reported on', async () => {
+      const all = await listUpdatesOfActivity(s.t.db, moped);
+      const acknowledged = (await s.t.db.selectFrom('activity_update_response').select('update_id').where('party_id', '=', muniReporter.user.partyId!).execute()).map((r) => r.update_id);
+      const corrected = all.filter((u) => all.some((x) => x.correctsUpdateId === u.id)).map((u) => u.id);
+      const waiting = all.filter((u) => !acknowledged.includes(u.id) && !corrected.includes(u.id));
+      const muni = await s.app.inject({ url: '/admin', headers: { cookie: muniReporter.cookie } });
+      const listed = [...muni.body.matchAll(/att kvittera: <a href="\/admin\/aktiviteter\/[^#]+#rapport-([^"]+)"/g)].map((m) => m[1]);
+      expect(listed.sort()).toEqual(waiting.map((u) => u.id).sort());
+      expect(listed.length).toBeGreaterThan(0);
+      // The police acknowledged the municipality's only report: nothing waits for them, and their own reports are not theirs to acknowledge.
+      const police = await s.app.inject({ url: '/admin', headers: { cookie: policeReporter.cookie } });
+      expect(police.body).not.toContain('att kvittera');
+      expect(police.body).toContain('<th scope="col">Senaste rapport</th>');
+      expect(police.body).toContain('<td>15 juni 2024</td>');
+      expect((await s.app.inject({ url: '/admin', headers: { cookie: policeViewer.cookie } })).body).not.toContain('att kvittera');
     });
   });
 }

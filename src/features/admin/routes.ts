@@ -11,6 +11,7 @@ import { updateActivity, updatePledgeDetails } from '../pledges/pledge-editing.j
 import { swedishDate } from '../pledges/pledge.js';
 import { activityFollowUp, reportActivityUpdate, targetOf } from '../follow-up/activity-updates.js';
 import { ActivityFollowUpSection, reportFormValues } from '../follow-up/views/update-views.js';
+import { latestReportDates, listAwaitingResponse } from '../follow-up/activity-update-repo.js';
 import { findPartiesByIds, listActivitiesOwnedBy, listPledgesForAdmin, loadPledgeDocument } from '../pledges/pledge-repo.js';
 import { findUserById } from '../accounts/user-repo.js';
 import { awaitingMySignature } from '../signing/signing-status.js';
@@ -43,7 +44,16 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
     const mine = partyId ? await listActivitiesOwnedBy(deps.db, partyId) : [];
     const drafts = (await listPledgesForAdmin(deps.db, partyId)).filter((p) => p.state === 'draft');
     const toSign = await awaitingMySignature(deps.db, ctx.actor);
-    return sendAdminPage(reply, DashboardPage({ ctx, mine, drafts, toSign }));
+    // Follow-up: when each of my activities was last reported on, and the other parties' recent reports to acknowledge.
+    const lastReported = await latestReportDates(deps.db, mine.map((a) => a.id));
+    const since = new Date(deps.clock().getTime() - 60 * 86_400_000).toISOString();
+    const awaiting = partyId ? await listAwaitingResponse(deps.db, partyId, since) : [];
+    const refs = new Map(await Promise.all([...new Set(awaiting.map((u) => u.pledgeId))].map(async (id) => [id, await loadPledgeRef(deps.db, id)] as const)));
+    const toAcknowledge = awaiting.filter((u) => {
+      const pledge = refs.get(u.pledgeId);
+      return pledge && can(ctx.actor, { action: 'activity.respond', pledge, ownerPartyId: u.ownerPartyId });
+    });
+    return sendAdminPage(reply, DashboardPage({ ctx, mine, drafts, toSign, lastReported, toAcknowledge }));
   });
 
   app.get('/admin/loften', async (req, reply) => {

@@ -105,3 +105,45 @@ export async function listResponses(db: Executor, updateIds: readonly string[]):
   const rows = await db.selectFrom('activity_update_response').selectAll().where('update_id', 'in', updateIds).orderBy('created_at').orderBy('id').execute();
   return rows.map(toResponse);
 }
+
+export interface AwaitingResponse {
+  updateId: string;
+  activityId: string;
+  pledgeId: string;
+  ownerPartyId: string;
+  description: string;
+  reportedOn: string;
+  partyName: string;
+}
+
+/**
+ * Other parties' counting reports, entered since `since`, in the non-archived pledges `partyId`
+ * takes part in, that `partyId` has not responded to: the dashboard's "to acknowledge".
+ */
+export async function listAwaitingResponse(db: Executor, partyId: string, since: string, limit = 20): Promise<AwaitingResponse[]> {
+  const rows = await db
+    .selectFrom('activity_update as u')
+    .innerJoin('activity', 'activity.id', 'u.activity_id')
+    .innerJoin('party', 'party.id', 'u.party_id')
+    .innerJoin('pledge', 'pledge.id', 'u.pledge_id')
+    .innerJoin('pledge_party', (j) => j.onRef('pledge_party.pledge_id', '=', 'u.pledge_id').on('pledge_party.party_id', '=', partyId))
+    .select(['u.id', 'u.activity_id', 'u.pledge_id', 'activity.owner_party_id', 'u.reported_on', 'activity.description', 'party.name'])
+    .where('u.party_id', '<>', partyId)
+    .where('u.created_at', '>=', since)
+    .where('pledge.state', '<>', 'archived')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('activity_update_response as r').select('r.id').whereRef('r.update_id', '=', 'u.id').where('r.party_id', '=', partyId))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('activity_update as c').select('c.id').whereRef('c.corrects_update_id', '=', 'u.id'))))
+    .orderBy('u.created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ updateId: r.id, activityId: r.activity_id, pledgeId: r.pledge_id, ownerPartyId: r.owner_party_id, description: r.description, reportedOn: r.reported_on, partyName: r.name }));
+}
+
+/** The day of the newest counting report per activity. */
+export async function latestReportDates(db: Executor, activityIds: readonly string[]): Promise<Map<string, string>> {
+  const updates = await listUpdatesOfActivities(db, activityIds);
+  const corrected = new Set(updates.map((u) => u.correctsUpdateId).filter((id): id is string => id !== null));
+  const out = new Map<string, string>();
+  for (const u of updates) if (!corrected.has(u.id) && (out.get(u.activityId) ?? '') < u.reportedOn) out.set(u.activityId, u.reportedOn);
+  return out;
+}

@@ -138,8 +138,9 @@ async function appendUpdate(deps: FollowUpDeps, by: { actor: Actor | null; label
         entityType: 'activity',
         entityId: activityId,
         pledgeId: row.pledge_id,
-        before: { status: row.status },
-        after: { status: live, reportedOn: update.reportedOn, reported: update.status, outcome: update.outcome ? `${update.outcome.value} ${update.outcome.unit}` : null, corrects: corrected ? corrected.reportedOn : null },
+        // The description on both sides: unchanged, so not listed, but it names the history page.
+        before: { description: row.description, status: row.status },
+        after: { description: row.description, status: live, reportedOn: update.reportedOn, reported: update.status, outcome: update.outcome ? `${update.outcome.value} ${update.outcome.unit}` : null, corrects: corrected ? corrected.reportedOn : null },
       },
       now,
     );
@@ -169,7 +170,15 @@ export async function respondToUpdate(deps: FollowUpDeps, actor: Actor | null, u
     await repo.insertResponse(trx, response);
     await recordAudit(
       trx,
-      { actor, action: `activity.${f.kind}`, entityType: 'activity', entityId: update.activityId, pledgeId: update.pledgeId, after: { report: update.reportedOn, comment: f.comment || null } },
+      {
+        actor,
+        action: `activity.${f.kind}`,
+        entityType: 'activity',
+        entityId: update.activityId,
+        pledgeId: update.pledgeId,
+        before: { description: row.description },
+        after: { description: row.description, report: update.reportedOn, comment: f.comment || null },
+      },
       now,
     );
   });

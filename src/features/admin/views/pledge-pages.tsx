@@ -7,6 +7,8 @@ import { periodLabel, type Party, type PledgeDocument, type PledgeSummary } from
 import type { OwnedActivityRow } from '../../pledges/pledge-repo.js';
 import { AdminLayout, type AdminContext } from './admin-layout.js';
 import { ConflictNotice } from './conflict.js';
+import { formatDate } from '../../../platform/views/format.js';
+import type { AwaitingResponse } from '../../follow-up/activity-update-repo.js';
 import { ActionButton } from './structure-pages.js';
 
 const sv = messages('sv');
@@ -17,11 +19,17 @@ export function DashboardPage({
   mine,
   drafts,
   toSign,
+  lastReported = new Map(),
+  toAcknowledge = [],
 }: {
   ctx: AdminContext;
   mine: OwnedActivityRow[];
   drafts: (PledgeSummary & { municipalities: string })[];
   toSign: { id: string; number: number; title: string }[];
+  /** Activity id → the day of its newest follow-up report. */
+  lastReported?: ReadonlyMap<string, string>;
+  /** The other parties' recent reports that the actor's party has not responded to. */
+  toAcknowledge?: AwaitingResponse[];
 }) {
   const attention = mine.filter((a) => a.status === 'delayed');
   return (
@@ -43,7 +51,7 @@ export function DashboardPage({
       ) : null}
       <section aria-labelledby="attention">
         <h2 id="attention">Behöver uppmärksamhet</h2>
-        {drafts.length === 0 && attention.length === 0 ? (
+        {drafts.length === 0 && attention.length === 0 && toAcknowledge.length === 0 ? (
           <p>Inget just nu.</p>
         ) : (
           <ul>
@@ -55,6 +63,11 @@ export function DashboardPage({
             {attention.map((a) => (
               <li key={a.id}>
                 Försenad: <a href={`/admin/aktiviteter/${a.id}`}>{a.description}</a>
+              </li>
+            ))}
+            {toAcknowledge.map((u) => (
+              <li key={u.updateId}>
+                Ny rapport från {u.partyName} att kvittera: <a href={`/admin/aktiviteter/${u.activityId}#rapport-${u.updateId}`}>{u.description}</a> ({formatDate(u.reportedOn, sv)})
               </li>
             ))}
           </ul>
@@ -72,6 +85,7 @@ export function DashboardPage({
                 <th scope="col">Aktivitet</th>
                 <th scope="col">Löfte</th>
                 <th scope="col">Status</th>
+                <th scope="col">Senaste rapport</th>
               </tr>
             </thead>
             <tbody>
@@ -84,6 +98,7 @@ export function DashboardPage({
                     <a href={`/admin/loften/${a.pledgeId}`}>{a.pledgeTitle}</a>
                   </td>
                   <td>{sv.status[a.status]}</td>
+                  <td>{lastReported.get(a.id) ? formatDate(lastReported.get(a.id)!, sv) : 'Ingen ännu'}</td>
                 </tr>
               ))}
             </tbody>
