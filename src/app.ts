@@ -16,6 +16,8 @@ import type { OpenDataPublisher } from './features/publishing/open-data/dcat.js'
 import { openDataRoutes } from './features/publishing/open-data/routes.js';
 import { updateRoutes } from './features/follow-up/update-routes.js';
 import { calendarRoutes } from './features/follow-up/calendar-routes.js';
+import { reportRoutes } from './features/follow-up/report-routes.js';
+import { meetingRoutes } from './features/follow-up/meeting-routes.js';
 import { DEFAULT_FOLLOW_UP, type FollowUpSettings } from './features/follow-up/settings.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { registerAuth } from './platform/http/auth.js';
@@ -103,6 +105,8 @@ export async function buildApp(
   overviewRoutes(app, full);
   signedPdfRoutes(app, full);
   calendarRoutes(app, full);
+  reportRoutes(app, full);
+  meetingRoutes(app, full);
   apiRoutes(app, full);
   embedRoutes(app, full);
   openDataRoutes(app, full);

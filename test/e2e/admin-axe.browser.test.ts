@@ -11,6 +11,7 @@ import { defineIndicator, linkIndicator } from '../../src/features/indicators/in
 import { readImport, startImport } from '../../src/features/wastewater/import-service.js';
 import { insertSite } from '../../src/features/wastewater/wastewater-repo.js';
 import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
+import { addAttendee, addDecision, scheduleMeeting } from '../../src/features/follow-up/meetings.js';
 
 /**
  * axe-core on every admin page and every public form page: the list is taken from the app's own
@@ -45,7 +46,13 @@ describe.skipIf(sqlite.skip || browserSkip)('axe-core on every admin page', () =
     const indicatorLink = await linkIndicator(deps, null, indicator.id, { place: `fa:${fa.id}`, baselineValue: '24', baselineYear: '2021', targetValue: '18', targetYear: '2025' }, { actor: null, label: 'test' });
     const asOperator = { userId: operator.user.id, name: operator.user.name, email: operator.user.email, partyId: null, role: null, isSuperadmin: true };
     const update = await reportActivityUpdate({ db: s.t.db, clock: () => new Date() }, asOperator, c.activities[1]!.id, { version: '1', status: 'in_progress', statusReason: 'Axe', narrative: 'En rapport att granska' });
+    // A planned Brå meeting of a signed pledge, with an attendee and a decision: every form of the meeting page shows.
+    const signedForMeeting = await buildPledge(s.t.db, { state: 'signed' });
+    const meeting = await scheduleMeeting(deps, { actor: asOperator }, signedForMeeting.pledge.id, { heldOn: '2025-04-08', location: 'Stadshuset' });
+    await addAttendee(deps, { actor: asOperator }, meeting.id, { organisation: 'Polisen', name: 'Pia Polis', roleTitle: 'Kommunpolis' });
+    await addDecision(deps, { actor: asOperator }, meeting.id, { text: 'Fler kontroller.', activityId: signedForMeeting.pledge.focusAreas[0]!.commitments[0]!.activities[0]!.id });
     Object.assign(params, {
+      '/admin/moten/:id': meeting.id,
       '/admin/avloppsvatten/:partyId': built.municipality.id,
       '/admin/avloppsvatten/import/:id': importId,
       '/admin/avloppsvatten/matpunkter/:id': siteId,

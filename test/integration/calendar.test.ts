@@ -68,7 +68,8 @@ for (const target of targets) {
       await meeting(s.t.db, pledge.id, '2022-06-01', 'cancelled', 'Inställt möte');
       await s.t.db
         .insertInto('follow_up_report')
-        .values({ id: randomUUID(), pledge_id: pledge.id, meeting_id: closed, kind: 'meeting', report_date: '2022-04-06', snapshot_json: '{}', created_at: '2022-04-06T15:00:00.000Z', created_by: 'test' })
+        // Any stored snapshot will do (the public pages read it); the demo's own reports have one.
+        .values({ id: randomUUID(), pledge_id: pledge.id, meeting_id: closed, kind: 'meeting', report_date: '2022-04-06', snapshot_json: (await s.t.db.selectFrom('follow_up_report').select('snapshot_json').where('pledge_id', '=', pledge.id).executeTakeFirstOrThrow()).snapshot_json, created_at: '2022-04-06T15:00:00.000Z', created_by: 'test' })
         .execute();
     });
     afterAll(async () => s?.close());

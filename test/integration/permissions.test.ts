@@ -20,6 +20,8 @@ import { multipartBody } from '../support/multipart.js';
 import { readImport, startImport } from '../../src/features/wastewater/import-service.js';
 import { insertSite, listSites } from '../../src/features/wastewater/wastewater-repo.js';
 import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
+import { addAttendee, addDecision, scheduleMeeting } from '../../src/features/follow-up/meetings.js';
+import { findMeetingWithParts } from '../../src/features/follow-up/meeting-repo.js';
 
 /**
  * The permission matrix: every admin route × every role × the actor's own party and another party,
@@ -67,8 +69,11 @@ interface Case {
   formUrl?: (f: Fixture) => string;
   /** An array value is a repeated field, as a group of checkboxes posts it. */
   body?: (f: Fixture, s: TestApp) => Promise<Record<string, string | string[]>>;
-  /** The status of success when it is not 200 (GET) or 303 (POST), e.g. a POST that answers with a preview page. */
-  ok?: number;
+  /**
+   * The status of success when it is not 200 (GET) or 303 (POST), e.g. a POST that answers with a
+   * preview page; per pledge state when permitted actors meet a state refusal there (409).
+   */
+  ok?: number | { draft: number; signed: number };
   /** Posted as multipart/form-data with this file after the fields, as an upload form does. */
   upload?: { name: string; filename: string; content: string };
   allowed: { draft: ActorKey[]; signed: ActorKey[] };
@@ -449,8 +454,87 @@ const wastewaterCases: Case[] = [
   },
 ];
 
+// Brå meetings: every member reads them; admins and editors of either party manage them. A
+// meeting of a pledge without a signed version cannot be closed, nor a year-end report made: there
+// permitted actors get past the policy and meet that refusal (409).
+const asTest = { actor: null, label: 'test' };
+const meetingDeps = (s: TestApp) => ({ db: s.t.db, clock: () => new Date('2026-11-27T12:00:00Z') });
+let meetingSeq = 0;
+let yearEndSeq = 0;
+/** A fresh planned meeting of the fixture's pledge, each on a later day (closing needs a later day than any closed one). */
+const freshMeeting = async (f: Fixture, s: TestApp) => {
+  meetingSeq++;
+  const day = new Date(Date.UTC(2025, 0, meetingSeq)).toISOString().slice(0, 10);
+  return (await scheduleMeeting(meetingDeps(s), asTest, f.pledgeId, { heldOn: day })).id;
+};
+const standingMeeting = new Map<string, string>();
+const meetingOf = async (f: Fixture, s: TestApp) => {
+  if (!standingMeeting.has(f.pledgeId)) standingMeeting.set(f.pledgeId, await freshMeeting(f, s));
+  return standingMeeting.get(f.pledgeId)!;
+};
+let partId = '';
+let yearEndYear = 0;
+const meetingManagers = { draft: members(['admin', 'editor']), signed: members(['admin', 'editor']) };
+const meetingCases: Case[] = [
+  { method: 'GET', route: '/admin/loften/:id/moten', url: (f) => `/admin/loften/${f.pledgeId}/moten`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  { method: 'POST', route: '/admin/loften/:id/moten', url: (f) => `/admin/loften/${f.pledgeId}/moten`, formUrl: form, body: async () => ({ heldOn: '2025-03-11', location: 'Stadshuset' }), allowed: meetingManagers },
+  { method: 'POST', route: '/admin/loften/:id/moten/ar', url: (f) => `/admin/loften/${f.pledgeId}/moten/ar`, formUrl: form, body: async () => ({ planYear: '2025', month1: '4', month2: '9', month3: '12' }), allowed: meetingManagers },
+  {
+    method: 'POST',
+    route: '/admin/loften/:id/arsrapport',
+    // A fresh pledge of the same parties for each attempt (one year-end report per year), in a year long past.
+    url: async (f, s) => {
+      const n = ++yearEndSeq;
+      yearEndYear = 1900 + n;
+      const state = (await loadPledgeRef(s.t.db, f.pledgeId))!.state === 'signed' ? 'signed' : 'draft';
+      const input = pledgeInput({ id: f.ownPartyId } as Party, { id: f.policePartyId } as Party, { state, title: `Årsrapport ${n}`, startsOn: `${1900 + n}-01-01`, endsOn: `${1900 + n}-12-31` });
+      const p = await createPledge(s.t.db, input);
+      return `/admin/loften/${p.id}/arsrapport`;
+    },
+    formUrl: form,
+    body: async () => ({ reportYear: String(yearEndYear) }),
+    ok: { draft: 409, signed: 303 },
+    allowed: meetingManagers,
+  },
+  { method: 'GET', route: '/admin/moten/:id', url: async (f, s) => `/admin/moten/${await meetingOf(f, s)}`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  { method: 'GET', route: '/admin/moten/:id/dagordning', url: async (f, s) => `/admin/moten/${await meetingOf(f, s)}/dagordning`, allowed: { draft: members(ROLES), signed: members(ROLES) } },
+  { method: 'POST', route: '/admin/moten/:id', url: async (f, s) => `/admin/moten/${await freshMeeting(f, s)}`, formUrl: form, body: async () => ({ version: '1', heldOn: '2025-06-10', title: 'Omdöpt möte' }), allowed: meetingManagers },
+  { method: 'POST', route: '/admin/moten/:id/protokoll', url: async (f, s) => `/admin/moten/${await freshMeeting(f, s)}/protokoll`, formUrl: form, body: async () => ({ version: '1', minutes: 'Matrisens protokoll' }), allowed: meetingManagers },
+  { method: 'POST', route: '/admin/moten/:id/deltagare', url: async (f, s) => `/admin/moten/${await meetingOf(f, s)}/deltagare`, formUrl: form, body: async () => ({ organisation: 'Polisen', name: 'Matris Person' }), allowed: meetingManagers },
+  {
+    method: 'POST',
+    route: '/admin/moten/:id/deltagare/ta-bort',
+    url: async (f, s) => {
+      const id = await meetingOf(f, s);
+      await addAttendee(meetingDeps(s), asTest, id, { organisation: 'Kommunen', name: 'Att ta bort' });
+      partId = (await findMeetingWithParts(s.t.db, id))!.attendees.at(-1)!.id;
+      return `/admin/moten/${id}/deltagare/ta-bort`;
+    },
+    formUrl: form,
+    body: async () => ({ attendeeId: partId }),
+    allowed: meetingManagers,
+  },
+  { method: 'POST', route: '/admin/moten/:id/beslut', url: async (f, s) => `/admin/moten/${await meetingOf(f, s)}/beslut`, formUrl: form, body: async () => ({ text: 'Matrisens beslut' }), allowed: meetingManagers },
+  {
+    method: 'POST',
+    route: '/admin/moten/:id/beslut/ta-bort',
+    url: async (f, s) => {
+      const id = await meetingOf(f, s);
+      await addDecision(meetingDeps(s), asTest, id, { text: 'Att ta bort' });
+      partId = (await findMeetingWithParts(s.t.db, id))!.decisions.at(-1)!.id;
+      return `/admin/moten/${id}/beslut/ta-bort`;
+    },
+    formUrl: form,
+    body: async () => ({ decisionId: partId }),
+    allowed: meetingManagers,
+  },
+  { method: 'POST', route: '/admin/moten/:id/stall-in', url: async (f, s) => `/admin/moten/${await freshMeeting(f, s)}/stall-in`, formUrl: form, body: async () => ({ version: '1' }), allowed: meetingManagers },
+  { method: 'POST', route: '/admin/moten/:id/stang', url: async (f, s) => `/admin/moten/${await freshMeeting(f, s)}/stang`, formUrl: form, body: async () => ({ version: '1' }), ok: { draft: 409, signed: 303 }, allowed: meetingManagers },
+];
+
 const cases: Case[] = [
   ...structureCases,
+  ...meetingCases,
   ...signingCases,
   ...partyAndStartCases,
   ...indicatorCases,
@@ -596,7 +680,7 @@ for (const target of targets) {
               });
               status = res.statusCode;
             }
-            const ok = c.ok ?? (c.method === 'GET' ? 200 : 303);
+            const ok = (typeof c.ok === 'object' ? c.ok[state] : c.ok) ?? (c.method === 'GET' ? 200 : 303);
             const allowed = c.allowed[state].includes(actor);
             outcome[actor] = status === ok ? 'allowed' : String(status);
             expected[actor] = allowed ? 'allowed' : actor === 'anon' ? (c.method === 'GET' ? '303' : '401') : '403';

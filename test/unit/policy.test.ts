@@ -77,6 +77,20 @@ describe('policy', () => {
     expect(can(actor({ role: 'editor' }), { action: 'indicator.link', partyId: 'kommun', pledge: { state: 'draft', partyIds: ['annan', 'polis'] } })).toBe(false);
     expect(can(actor({ role: 'reporter' }), { action: 'indicator.link', partyId: 'kommun', pledge: draft })).toBe(false);
   });
+  it('lets admins and editors of either party manage Brå meetings, also during an amendment; on an archived pledge only the operator', () => {
+    const manage = (a: Actor, pledge: { state: 'draft' | 'signed' | 'archived' | 'awaiting_signatures'; partyIds: string[] } = signed) => can(a, { action: 'meeting.manage', pledge });
+    expect(manage(actor({ role: 'admin' }))).toBe(true);
+    expect(manage(actor({ role: 'editor', partyId: 'polis' }))).toBe(true);
+    expect(manage(actor({ role: 'editor' }), draft)).toBe(true);
+    expect(manage(actor({ role: 'editor' }), { ...draft, state: 'awaiting_signatures' })).toBe(true);
+    expect(manage(actor({ role: 'reporter' }))).toBe(false);
+    expect(manage(actor({ role: 'viewer' }))).toBe(false);
+    expect(manage(actor({ role: 'admin', partyId: 'annan' }))).toBe(false);
+    expect(manage(actor({ isSuperadmin: true, partyId: null, role: null }))).toBe(true);
+    expect(manage(actor({ role: 'admin' }), { ...draft, state: 'archived' })).toBe(false);
+    expect(manage(actor({ isSuperadmin: true, partyId: null, role: null }), { ...draft, state: 'archived' })).toBe(true);
+    expect(manage(null as unknown as Actor)).toBe(false);
+  });
 });
 
 describe('wastewater policy', () => {

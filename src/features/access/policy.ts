@@ -55,7 +55,9 @@ export type Permission =
   /** Importing lab results for the sites of the municipality that owns them. */
   | { action: 'wastewater.import'; partyId: string }
   /** Publication threshold, correction-factor set, site names and publication flags. */
-  | { action: 'wastewater.configure'; partyId: string };
+  | { action: 'wastewater.configure'; partyId: string }
+  /** Schedule, edit, cancel and close the pledge's Brå meetings; make its year-end report. */
+  | { action: 'meeting.manage'; pledge: PledgeRef };
 
 export type Action = Permission['action'];
 
@@ -119,6 +121,9 @@ export function can(actor: Actor | null, p: Permission): boolean {
       return actor.partyId === p.partyId && hasRole(actor, EDITORS);
     case 'wastewater.configure':
       return actor.partyId === p.partyId && actor.role === 'admin';
+    case 'meeting.manage':
+      // Follow-up of the signed pledge, so it goes on during an amendment; an archived pledge is finished.
+      return p.pledge.state !== 'archived' && member(actor, p.pledge.partyIds) && hasRole(actor, EDITORS);
   }
 }
 

@@ -5,7 +5,7 @@ import type { FormState, Values } from '../../platform/views/forms.js';
 import { authorize, can } from '../access/policy.js';
 import { historyOf, historyOfPledge, type EntityType } from '../audit/audit.js';
 
-const PLEDGE_PARTS: EntityType[] = ['pledge', 'focus_area', 'commitment', 'activity', 'signatory'];
+const PLEDGE_PARTS: EntityType[] = ['pledge', 'focus_area', 'commitment', 'activity', 'signatory', 'follow_up_meeting', 'follow_up_report'];
 import { findActivityWithPledge, findPledgeRow, loadPledgeRef } from '../pledges/editing-repo.js';
 import { updateActivity, updatePledgeDetails } from '../pledges/pledge-editing.js';
 import { swedishDate } from '../pledges/pledge.js';
@@ -216,7 +216,7 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps): void {
     const latest = events.find((e) => e.after ?? e.before);
     const named = (latest?.after ?? latest?.before ?? {}) as Record<string, unknown>;
     const title = String(named.title ?? named.description ?? named.name ?? 'ändringar');
-    const backHref = type === 'activity' ? `/admin/aktiviteter/${id}` : `/admin/loften/${pledge.id}`;
+    const backHref = type === 'activity' ? `/admin/aktiviteter/${id}` : type === 'follow_up_meeting' ? `/admin/moten/${id}` : `/admin/loften/${pledge.id}`;
     return sendAdminPage(reply, HistoryPage({ ctx, title, events, backHref, showEntity: type === 'pledge' }));
   });
 }

@@ -9,7 +9,7 @@ import type { Actor } from '../access/policy.js';
  * The table refuses UPDATE and DELETE at the database level (migration 0002).
  */
 
-export type EntityType = 'party' | 'pledge' | 'pledge_version' | 'signature' | 'signatory' | 'focus_area' | 'commitment' | 'activity' | 'user' | 'party_sso' | 'indicator' | 'indicator_link' | 'wastewater_import' | 'wastewater_site' | 'wastewater_settings';
+export type EntityType = 'party' | 'pledge' | 'pledge_version' | 'signature' | 'signatory' | 'focus_area' | 'commitment' | 'activity' | 'user' | 'party_sso' | 'indicator' | 'indicator_link' | 'wastewater_import' | 'wastewater_site' | 'wastewater_settings' | 'follow_up_meeting' | 'follow_up_report';
 
 export interface AuditInput {
   actor: Actor | null;

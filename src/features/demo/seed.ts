@@ -6,6 +6,7 @@ import { demoParties, demoPledges, type DemoPledge } from './demo-data.js';
 import { seedDemoIndicators } from './demo-indicators.js';
 import { seedWastewaterDemo } from './wastewater-demo.js';
 import { seedFollowUpDemo } from './follow-up-demo.js';
+import { seedFollowUpMeetingsDemo } from './follow-up-meetings-demo.js';
 
 const DEMO = { actor: null, label: 'exempeldata' };
 
@@ -78,6 +79,7 @@ export async function seedDemo(db: Executor): Promise<SeedResult> {
   await seedDemoIndicators(db);
   await seedWastewaterDemo(db);
   await seedFollowUpDemo(db);
+  await seedFollowUpMeetingsDemo(db);
   return result;
 }
 

@@ -41,6 +41,16 @@ const actionLabel: Record<string, string> = {
   'indicator.link': 'Kopplad till fokusområde eller löfte',
   'indicator.link.update': 'Utgångsvärde eller mål ändrat',
   'indicator.unlink': 'Kopplingen borttagen',
+  'meeting.schedule': 'Brå-möte planerat',
+  'meeting.edit': 'Mötets datum, rubrik eller plats ändrad',
+  'meeting.minutes': 'Protokollet sparat',
+  'meeting.cancel': 'Mötet inställt',
+  'meeting.attendee.add': 'Deltagare tillagd',
+  'meeting.attendee.remove': 'Deltagare borttagen',
+  'meeting.decision.add': 'Beslut antecknat',
+  'meeting.decision.remove': 'Beslut borttaget',
+  'meeting.close': 'Mötet stängt och rapporten fastställd',
+  'report.year_end': 'Årsrapport fastställd',
 };
 
 const fieldLabel: Record<string, string> = {

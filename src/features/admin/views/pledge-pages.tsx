@@ -165,6 +165,7 @@ export function PledgeAdminPage({ ctx, pledge, ref, published }: { ctx: AdminCon
         {canEdit ? <a href={`/admin/loften/${pledge.id}/uppgifter`}>Redigera rubrik, period och bakgrund</a> : null}
         <a href={`/admin/loften/${pledge.id}/undertecknande`}>Undertecknande och versioner</a>
         <a href={`/admin/historik/pledge/${pledge.id}`}>Historik</a>
+        <a href={`/admin/loften/${pledge.id}/moten`}>Brå-möten och uppföljningsrapporter</a>
         {can(ctx.actor, { action: 'pledge.create', partyIds: ref.partyIds }) ? <a href={`/admin/loften/${pledge.id}/kopiera`}>Kopiera till ny period</a> : null}
         {published ? <a href={`/kommun/${pledge.parties.find((p) => p.kind === 'municipality')?.slug}/${pledge.periodSlug}`}>Visa publik sida</a> : null}
       </div>

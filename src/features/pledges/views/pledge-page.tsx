@@ -10,6 +10,8 @@ import { OembedDiscovery } from '../../publishing/embed/views/oembed-discovery.j
 import type { PledgeIndicator } from '../../indicators/indicator-service.js';
 import { PledgeIndicators } from '../../indicators/views/pledge-indicators.js';
 import type { PledgeProgress } from '../../follow-up/public-progress.js';
+import type { StoredReport } from '../../follow-up/report-repo.js';
+import { ReportLinks } from '../../follow-up/views/report-pages.js';
 
 function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   const period = periodLabel(view.pledge);
@@ -26,7 +28,7 @@ function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   }
 }
 
-export function PledgePage({ ctx, view, indicators = [], progress }: { ctx: PageContext; view: MunicipalityView; indicators?: PledgeIndicator[]; progress?: PledgeProgress }) {
+export function PledgePage({ ctx, view, indicators = [], progress, reports = [] }: { ctx: PageContext; view: MunicipalityView; indicators?: PledgeIndicator[]; progress?: PledgeProgress; reports?: readonly StoredReport[] }) {
   const { m } = ctx;
   const p: PledgeDocument = view.pledge;
   const partyName = new Map<string, Party>(p.parties.map((x) => [x.id, x]));
@@ -90,7 +92,8 @@ export function PledgePage({ ctx, view, indicators = [], progress }: { ctx: Page
 
       <section aria-labelledby="uppfoljning">
         <h2 id="uppfoljning">{m.pledge.followUpHeading}</h2>
-        {progress?.anyUpdates ? <p>{m.followUp.fromReports}</p> : <p>{m.pledge.followUpNone}</p>}
+        {reports.length > 0 ? <ReportLinks ctx={ctx} view={view} reports={reports} /> : null}
+        {progress?.anyUpdates ? <p>{m.followUp.fromReports}</p> : reports.length > 0 ? null : <p>{m.pledge.followUpNone}</p>}
         {progress ? (
           <>
             <p>{m.followUp.rule}</p>

@@ -5,3 +5,4 @@ export { ChartDataTable, type ChartDataTableProps } from './data-table.js';
 export { summarizeChart, type ChartSummaryInput } from './summary.js';
 export { formatChartNumber } from './format.js';
 export { xValuesOf } from './x-values.js';
+export { BarChart, type Bar, type BarChartProps } from './bar-chart.js';
