@@ -23,6 +23,17 @@ for (const target of targets) {
       expect(page.body).toContain('Senaste rapporten: Årsrapport 2023');
     });
 
+    it('announces every report in the municipality’s Atom feed, beside the signed version', async () => {
+      const feed = await s.app.inject({ url: '/kommun/strangnas/flode.atom' });
+      expect(feed.statusCode).toBe(200);
+      const entries = feed.body.split('<entry>').slice(1);
+      expect(entries.filter((e) => e.includes('term="follow-up"'))).toHaveLength(8);
+      expect(entries.filter((e) => e.includes('term="version"'))).toHaveLength(1);
+      expect(feed.body).toContain(`${BASE}/uppfoljning/ar-2023`);
+      // The same id on every request, so feed readers never see an entry twice.
+      expect((await s.app.inject({ url: '/kommun/strangnas/flode.atom' })).body.match(/<id>[^<]+<\/id>/g)).toEqual(feed.body.match(/<id>[^<]+<\/id>/g));
+    });
+
     it('builds each report from the example history: the delayed dog searches, the wastewater that goes quiet', async () => {
       const september = (await s.app.inject({ url: `${BASE}/uppfoljning/2022-09-13` })).body;
       expect(september).toContain('Jämfört med <a href="/kommun/strangnas/2022-2023/uppfoljning/2022-04-12">Uppföljning 12 april 2022</a>.');

@@ -1,9 +1,10 @@
 import type { Executor } from '../../../db/executor.js';
+import { publicReports, reportLabel, reportPath } from '../../follow-up/reports.js';
 import { messages } from '../../../platform/i18n/index.js';
 import { formatDate } from '../../../platform/views/format.js';
 import { periodLabel, type Party, type PledgeSummary } from '../../pledges/pledge.js';
 import { municipalityCurrent } from '../../pledges/pledge-service.js';
-import { loadPublishedVersion, publicVersionHistory } from '../../signing/published.js';
+import { loadPublishedPledge, loadPublishedVersion, publicVersionHistory } from '../../signing/published.js';
 import { swedishDay } from './tables.js';
 import { municipalityPaths, LICENSE_URI } from './urls.js';
 import { el, xmlDocument } from './xml.js';
@@ -103,8 +104,30 @@ export const signedVersionEntries: FeedEntrySource = async ({ db, municipality, 
   return entries;
 };
 
-/** Issue 5 adds follow-up reports here. */
-export const FEED_ENTRY_SOURCES: readonly FeedEntrySource[] = [signedVersionEntries];
+/** A follow-up report frozen at a Brå meeting, or a year-end report. */
+export const followUpReportEntries: FeedEntrySource = async ({ db, municipality, pledges, base, tags }) => {
+  const entries: FeedEntry[] = [];
+  for (const pledge of pledges) {
+    const doc = await loadPublishedPledge(db, pledge.id);
+    if (!doc) continue;
+    for (const r of await publicReports(db, doc)) {
+      const { tally, total } = r.snapshot;
+      const progress = total.ratio === null ? '' : ` Framsteg totalt: ${Math.floor(total.ratio * 100)} %.`;
+      entries.push({
+        id: tags.other('uppfoljning', r.id),
+        title: `${reportLabel(r, sv)}: medborgarlöftet ${periodLabel(doc)}`,
+        updated: rfc3339(r.createdAt),
+        published: rfc3339(r.createdAt),
+        link: `${base}${reportPath(municipality.slug, doc.periodSlug, r)}`,
+        summary: `${doc.title}. ${tally.withReport} av ${tally.activities} aktiviteter har rapporterats sedan förra uppföljningen.${progress}`,
+        category: { term: 'follow-up', label: 'Uppföljning' },
+      });
+    }
+  }
+  return entries;
+};
+
+export const FEED_ENTRY_SOURCES: readonly FeedEntrySource[] = [signedVersionEntries, followUpReportEntries];
 
 export interface Feed {
   id: string;
