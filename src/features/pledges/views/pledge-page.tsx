@@ -13,7 +13,8 @@ import type { PledgeProgress } from '../../follow-up/public-progress.js';
 import type { StoredReport } from '../../follow-up/report-repo.js';
 import { ReportLinks } from '../../follow-up/views/report-pages.js';
 
-function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
+/** Where the shown pledge stands today, so an old pledge is never taken for the current one (also in the embed). */
+export function StateNotice({ view, m }: { view: MunicipalityView; m: Messages }) {
   const period = periodLabel(view.pledge);
   if (view.fallback) return <p class="notice">{m.pledge.notInForceNotice(period)}</p>;
   switch (view.timing) {

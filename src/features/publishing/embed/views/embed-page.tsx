@@ -4,6 +4,7 @@ import type { PageContext } from '../../../../platform/views/layout.js';
 import { href } from '../../../../platform/views/links.js';
 import { periodLabel, swedishDate, type PledgeDocument } from '../../../pledges/pledge.js';
 import { PledgeBody } from '../../../pledges/views/pledge-body.js';
+import { StateNotice } from '../../../pledges/views/pledge-page.js';
 import type { PledgeProgress } from '../../../follow-up/public-progress.js';
 import { embedStylesheetHref } from '../embed-assets.js';
 import { accentStyle, type EmbedView } from '../embed-service.js';
@@ -19,22 +20,6 @@ export function signedLine(p: PledgeDocument, m: Messages): string | null {
   return m.embed.signedBy(formatDate(swedishDate(new Date(s.signedAt)), m), lists[m.lang === 'en' ? 'en' : 'sv'].format(signers));
 }
 
-/** The same labels as the public page (pledge-page.tsx), so an old pledge is never taken for the current one. */
-function StateNotice({ e, m }: { e: EmbedView; m: Messages }) {
-  const { view } = e;
-  const period = periodLabel(view.pledge);
-  if (view.fallback) return <p class="notice">{m.pledge.notInForceNotice(period)}</p>;
-  switch (view.timing) {
-    case 'in_force':
-      return <p class="notice ok">{m.pledge.inForceNotice}</p>;
-    case 'archived':
-      return <p class="notice">{m.pledge.archivedNotice}</p>;
-    case 'upcoming':
-      return <p class="notice">{m.pledge.futureNotice(period)}</p>;
-    case 'ended':
-      return <p class="notice">{m.pledge.pastNotice(period)}</p>;
-  }
-}
 
 /**
  * The pledge for an <iframe> on a party's website: no site header or footer, the host party's
@@ -77,7 +62,7 @@ export function EmbedPage({ ctx, e, fullPath, progress }: { ctx: PageContext; e:
               {m.pledge.demoNotice}
             </p>
           ) : null}
-          <StateNotice e={e} m={m} />
+          <StateNotice view={e.view} m={m} />
           <PledgeBody pledge={p} m={m} headingLevel={level} progress={progress} />
           <p class="more">
             <a href={href(fullPath, ctx.locale)} target="_top">
