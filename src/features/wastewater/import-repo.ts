@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Selectable } from 'kysely';
 import { isPostgres, type Executor } from '../../db/executor.js';
-import type { WastewaterImportTable } from '../../db/schema.js';
+import type { WastewaterCorrectionTable, WastewaterImportTable } from '../../db/schema.js';
 import type { LabRow } from './lab-file.js';
 
 /**
@@ -335,22 +335,8 @@ export interface CorrectionView {
   newBelowLoq: boolean | null;
 }
 
-type CorrectionSql = {
-  line: number;
-  site_code: string;
-  sample_date: string;
-  substance: string;
-  old_flow: number | null;
-  new_flow: number | null;
-  old_population: number | null;
-  new_population: number | null;
-  old_concentration: number | null;
-  new_concentration: number | null;
-  old_loq: number | null;
-  new_loq: number | null;
-  old_below_loq: number | null;
-  new_below_loq: number | null;
-};
+/** A stored correction with its site's code, as the raw query below returns it. */
+type CorrectionSql = Omit<WastewaterCorrectionTable, 'import_id' | 'site_id'> & { site_code: string };
 
 function toCorrection(r: CorrectionSql): CorrectionView {
   const b = (v: number | null) => (v === null ? null : Number(v) === 1);
