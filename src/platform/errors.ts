@@ -46,6 +46,16 @@ export class AppError extends Error {
   }
 }
 
+/** Too many attempts: says when to try again, for the `Retry-After` header (RFC 9110 §10.2.3). */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('rate_limited', message);
+  }
+}
+
 /** A save based on a stale version: carries what is stored now, so the form can show both. */
 export class EditConflictError extends AppError {
   readonly current: Record<string, unknown>;

@@ -87,6 +87,8 @@ for (const target of targets) {
       const locked = await login({ email: 'cecilia@example.se', password: PASSWORD });
       expect(locked.statusCode).toBe(429);
       expect(locked.body).toContain(LOCKED);
+      // The client is told to come back when the lock runs out, not sooner.
+      expect(locked.headers['retry-after']).toBe(String(LOCK_MS / 1000));
       const row = await s.t.db.selectFrom('app_user').select(['locked_until']).where('id', '=', u.id).executeTakeFirstOrThrow();
       expect(Date.parse(row.locked_until!)).toBe(now.getTime() + LOCK_MS);
 
@@ -102,6 +104,7 @@ for (const target of targets) {
       const sixth = await login({ email: 'ingen@example.se', password: 'gissning 6 ok!' });
       expect(sixth.statusCode).toBe(429);
       expect(sixth.body).toContain(LOCKED);
+      expect(sixth.headers['retry-after']).toBe(String(LOCK_MS / 1000));
     });
 
     it('throttles an e-mail address after 10 attempts from any number of addresses, with 429', async () => {
@@ -113,6 +116,7 @@ for (const target of targets) {
       const eleventh = await login({ email: 'david@example.se', password: PASSWORD });
       expect(eleventh.statusCode).toBe(429);
       expect(eleventh.body).toContain(THROTTLED);
+      expect(eleventh.headers['retry-after']).toBe(String(THROTTLE_WINDOW_MS / 1000));
       const row = await s.t.db.selectFrom('login_throttle').select('attempts').where('key', '=', 'email:david@example.se').executeTakeFirstOrThrow();
       expect(row.attempts).toBe(11);
 

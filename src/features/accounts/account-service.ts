@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Executor } from '../../db/executor.js';
 import type { Role } from '../../db/schema.js';
-import { AppError, EditConflictError } from '../../platform/errors.js';
+import { AppError, EditConflictError, RateLimitedError } from '../../platform/errors.js';
 import { sortSv, compareSv } from '../../platform/text.js';
 import { parseOrThrow } from '../../platform/validation.js';
 import { authorize, can, type Actor } from '../access/policy.js';
@@ -127,6 +127,10 @@ export async function createUser(db: Executor, input: NewUserInput, by: Actor | 
   return repo.toUser(row!);
 }
 
+function secondsUntil(when: string, now: Date): number {
+  return Math.max(1, Math.ceil((Date.parse(when) - now.getTime()) / 1000));
+}
+
 export interface LoginResult {
   token: string;
   actor: Actor;
@@ -145,16 +149,16 @@ export async function loginWithPassword(deps: AccountDeps, input: { email: strin
   if (Math.random() < 0.02) await repo.pruneAttempts(deps.db, windowStart);
   const byIp = await repo.countAttempt(deps.db, `ip:${input.ip}`, iso(now), windowStart);
   const byEmail = await repo.countAttempt(deps.db, `email:${email}`, iso(now), windowStart);
-  if (byIp > THROTTLE_PER_IP || byEmail > THROTTLE_PER_EMAIL) throw new AppError('rate_limited', THROTTLED);
+  if (byIp > THROTTLE_PER_IP || byEmail > THROTTLE_PER_EMAIL) throw new RateLimitedError(THROTTLED, THROTTLE_WINDOW_MS / 1000);
 
   const user = await repo.findUserByEmail(deps.db, email);
   if (!user || !user.password_hash || user.disabled_at) {
-    if (byEmail > LOCK_AFTER_FAILURES) throw new AppError('rate_limited', LOCKED);
+    if (byEmail > LOCK_AFTER_FAILURES) throw new RateLimitedError(LOCKED, LOCK_MS / 1000);
     await burnPasswordCheck(input.password);
     throw new AppError('invalid_credentials', INVALID);
   }
   // While locked, even the right password is refused: the lock is what stops the guessing.
-  if (user.locked_until && user.locked_until > iso(now)) throw new AppError('rate_limited', LOCKED);
+  if (user.locked_until && user.locked_until > iso(now)) throw new RateLimitedError(LOCKED, secondsUntil(user.locked_until, now));
   if (!(await verifyPassword(user.password_hash, input.password))) {
     await repo.recordFailedLogin(deps.db, user.id, LOCK_AFTER_FAILURES, iso(new Date(now.getTime() + LOCK_MS)), iso(now));
     throw new AppError('invalid_credentials', INVALID);
@@ -173,7 +177,7 @@ export async function reauthenticate(deps: Pick<AccountDeps, 'db' | 'clock'>, us
   const user = await repo.findUserById(deps.db, userId);
   if (!user || user.disabled_at) throw new AppError('forbidden', FORBIDDEN);
   if (!user.password_hash) throw new AppError('invalid_credentials', 'Ditt konto har inget lösenord. Be om en länk för att sätta ett, och skriv sedan under.');
-  if (user.locked_until && user.locked_until > iso(now)) throw new AppError('rate_limited', LOCKED);
+  if (user.locked_until && user.locked_until > iso(now)) throw new RateLimitedError(LOCKED, secondsUntil(user.locked_until, now));
   if (!(await verifyPassword(user.password_hash, password))) {
     await repo.recordFailedLogin(deps.db, user.id, LOCK_AFTER_FAILURES, iso(new Date(now.getTime() + LOCK_MS)), iso(now));
     throw new AppError('invalid_credentials', 'Fel lösenord.');

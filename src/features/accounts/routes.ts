@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { AppError } from '../../platform/errors.js';
 import { SESSION_COOKIE, sessionCookieOptions } from '../../platform/http/auth.js';
+import { setRetryAfter } from '../../platform/http/errors.js';
 import { pageContext } from '../../platform/http/page.js';
 import { emptyForm, type FormState } from '../../platform/views/forms.js';
 import { renderPage } from '../../platform/views/render.js';
@@ -63,6 +64,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
       const errors = formError(err).map((e) => ({ ...e, field: e.field === '_form' ? 'email' : e.field }));
       const status = err instanceof AppError ? err.status : 400;
       req.log.warn({ code: (err as AppError).code }, 'login failed');
+      setRetryAfter(reply, err);
       const sso = await listSsoOptions(deps.db);
       return html(reply, status, LoginPage({ ctx: pageContext(req), csrf: reply.generateCsrf(), state: { values: { email: str(body.email) }, errors }, next, sso }));
     }

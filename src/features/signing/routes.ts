@@ -5,6 +5,7 @@ import { AppError, type FieldError } from '../../platform/errors.js';
 import { parseOrThrow } from '../../platform/validation.js';
 import type { FormState } from '../../platform/views/forms.js';
 import { requireActor } from '../../platform/http/auth.js';
+import { setRetryAfter } from '../../platform/http/errors.js';
 import { adminContext, flashFrom, redirectWithFlash, sendAdminPage } from '../admin/context.js';
 import { singleValues, uuidOr404, type Body } from '../admin/form-helpers.js';
 import { inAppReauthentication } from './signature-provider.js';
@@ -74,6 +75,7 @@ export function signingRoutes(app: FastifyInstance, deps: AppDeps): void {
     } catch (err) {
       const errors = asFormErrors(err);
       if (!errors) throw err;
+      setRetryAfter(reply, err);
       return versionPage(req, reply, id, { values, errors }, err instanceof AppError ? err.status : 422);
     }
   });

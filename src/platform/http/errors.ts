@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, errorStatus, type ErrorCode } from '../errors.js';
+import { AppError, RateLimitedError, errorStatus, type ErrorCode } from '../errors.js';
 import { localeFrom, messages } from '../i18n/index.js';
 import { NotFoundPage, RefusedPage, ServerErrorPage } from '../views/error-pages.js';
 import { renderPage } from '../views/render.js';
@@ -12,6 +12,11 @@ function sendJsonError(reply: FastifyReply, code: ErrorCode, message: string, fi
   const body: { error: { code: ErrorCode; message: string; fields?: AppError['fields'] } } = { error: { code, message } };
   if (fields.length > 0) body.error.fields = fields;
   return reply.status(errorStatus[code]).type('application/json; charset=utf-8').send(body);
+}
+
+/** A throttled client is told when to come back; forms that catch their own errors call this too. */
+export function setRetryAfter(reply: FastifyReply, err: unknown): void {
+  if (err instanceof RateLimitedError) reply.header('Retry-After', String(err.retryAfterSeconds));
 }
 
 /** Connection-level failures of either driver: the database is down, not the request wrong. */
@@ -33,6 +38,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     let message: string;
     let fields: AppError['fields'] = [];
     if (err instanceof AppError) {
+      setRetryAfter(reply, err);
       code = err.code;
       message = err.message;
       fields = err.fields;
