@@ -204,7 +204,7 @@ export function PledgeAdminPage({ ctx, pledge, ref, published }: { ctx: AdminCon
         <section key={fa.id} aria-labelledby={`fa-${fa.id}`}>
           <h2 id={`fa-${fa.id}`}>{fa.title}</h2>
           {canEdit ? (
-            <p class="actions">
+            <div class="actions">
               <a href={`/admin/fokusomraden/${fa.id}`}>
                 Redigera<span class="visually-hidden"> fokusområdet {fa.title}</span>
               </a>
@@ -214,20 +214,20 @@ export function PledgeAdminPage({ ctx, pledge, ref, published }: { ctx: AdminCon
               <a href={`/admin/fokusomraden/${fa.id}/atagande/ny`}>
                 Lägg till löfte<span class="visually-hidden"> under {fa.title}</span>
               </a>
-            </p>
+            </div>
           ) : null}
           {fa.commitments.map((c, cIndex) => (
             <div key={c.id}>
               <h3>{c.title}</h3>
               {canEdit ? (
-                <p class="actions">
+                <div class="actions">
                   <a href={`/admin/atagande/${c.id}`}>
                     Redigera<span class="visually-hidden"> löftet {c.title}</span>
                   </a>
                   {cIndex > 0 ? <ActionButton ctx={ctx} action={`/admin/atagande/${c.id}/flytta`} name="direction" value="up" label="Flytta upp" hiddenLabel={c.title} /> : null}
                   {cIndex < fa.commitments.length - 1 ? <ActionButton ctx={ctx} action={`/admin/atagande/${c.id}/flytta`} name="direction" value="down" label="Flytta ned" hiddenLabel={c.title} /> : null}
                   {c.activities.length === 0 ? <ActionButton ctx={ctx} action={`/admin/atagande/${c.id}/ta-bort`} label="Ta bort" hiddenLabel={c.title} /> : null}
-                </p>
+                </div>
               ) : null}
               {c.activities.length === 0 ? (
                 <p class="muted">Inga aktiviteter.</p>
