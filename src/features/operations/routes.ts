@@ -83,6 +83,12 @@ export function registerOperations(app: FastifyInstance, deps: { db: Kysely<DB>;
     reply.header('X-Request-Id', req.id);
     done();
   });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    // A request that was in flight when shutdown began: its keep-alive connection (a load
+    // balancer's, say) must end with it, or server.close() waits out the keep-alive timeout (72 s).
+    if (stopping) reply.header('Connection', 'close');
+    done(null, payload);
+  });
   app.addHook('onResponse', (req, reply, done) => {
     // The route pattern, never the URL: every distinct label value is a time series kept forever.
     metrics.recordRequest(req.method, req.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
