@@ -53,7 +53,12 @@ eller LOFTEN_DEMO=false.
 
   --no-demo        Starta utan exempeldata
   --port N         Port (standard PORT eller 3000)
-  --host ADRESS    Adress att lyssna på (standard HOST eller 127.0.0.1)`,
+  --host ADRESS    Adress att lyssna på (standard HOST eller 127.0.0.1)
+
+Drift: /healthz och /readyz för lastbalanserare, /metrics (Prometheus) med
+METRICS_TOKEN, eller utan token på en egen port med ADMIN_PORT (och ADMIN_HOST).
+SIGTERM stänger ner snällt: pågående anrop och importer görs klara, sedan
+stängs databasen. En andra signal, eller SHUTDOWN_TIMEOUT_SECONDS (25), avslutar direkt.`,
   migrate: `Användning: loften migrate
 
 Kör alla migreringar som inte har körts mot databasen i DATABASE_URL.`,
