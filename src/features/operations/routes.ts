@@ -16,6 +16,14 @@ declare module 'fastify' {
   interface FastifyInstance {
     operations: Operations;
   }
+  interface FastifyContextConfig {
+    /**
+     * A probe: no session lookup (liveness must not touch the database, whatever cookie a browser
+     * sends), and `rateLimit: false` for @fastify/rate-limit should one be registered.
+     */
+    probe?: boolean;
+    rateLimit?: false;
+  }
 }
 
 export interface Operations {
@@ -32,7 +40,7 @@ interface ProbeDeps {
 }
 
 /** Probes are polled every few seconds: their successes are not worth a log line each. */
-const QUIET = { logLevel: 'warn' as const };
+const QUIET = { logLevel: 'warn' as const, config: { probe: true, rateLimit: false as const } };
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
