@@ -34,6 +34,8 @@ import { wastewaterAdminRoutes } from './features/wastewater/admin-routes.js';
 import { registerErrorHandling } from './platform/http/errors.js';
 import { registerPageDelivery } from './platform/http/page-cache.js';
 import { registerSecurityHeaders } from './platform/http/security.js';
+import { requestIdFor } from './features/operations/logging.js';
+import { registerOperations } from './features/operations/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,6 +59,8 @@ export interface AppDeps {
   openData?: OpenDataPublisher;
   /** When an activity counts as not followed up, and when reminders go out. */
   followUp: FollowUpSettings;
+  /** Bearer token for /metrics on this port; without one /metrics is a 404 here (docs/decisions/operations.md). */
+  metricsToken?: string;
 }
 
 export async function buildApp(
@@ -75,6 +79,8 @@ export async function buildApp(
     // Only trusted proxies may set the client IP that the login throttle counts.
     trustProxy: opts.trustProxy ?? 'loopback',
     routerOptions: { ignoreTrailingSlash: true },
+    // A proxy's X-Request-Id when it is sane, else a UUID: on every log line and echoed in the response.
+    genReqId: requestIdFor,
   });
   // Every route, as registered: the permission matrix test checks that no admin route escapes it.
   const routes: { method: string; url: string }[] = [];
@@ -83,6 +89,7 @@ export async function buildApp(
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
+  registerOperations(app, full); // request id header, HTTP metrics, /healthz /readyz /metrics: before anything answers early
   await registerSecurityHeaders(app);
   await registerPageDelivery(app, full); // compression (@fastify/compress) and the public page cache
   registerErrorHandling(app);

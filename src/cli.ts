@@ -53,7 +53,12 @@ eller LOFTEN_DEMO=false.
 
   --no-demo        Starta utan exempeldata
   --port N         Port (standard PORT eller 3000)
-  --host ADRESS    Adress att lyssna på (standard HOST eller 127.0.0.1)`,
+  --host ADRESS    Adress att lyssna på (standard HOST eller 127.0.0.1)
+
+Drift: /healthz och /readyz för lastbalanserare, /metrics (Prometheus) med
+METRICS_TOKEN, eller utan token på en egen port med ADMIN_PORT (och ADMIN_HOST).
+SIGTERM stänger ner snällt: pågående anrop och importer görs klara, sedan
+stängs databasen. En andra signal, eller SHUTDOWN_TIMEOUT_SECONDS (25), avslutar direkt.`,
   migrate: `Användning: loften migrate
 
 Kör alla migreringar som inte har körts mot databasen i DATABASE_URL.`,
@@ -168,17 +173,37 @@ export async function main(argv: string[]): Promise<number> {
       if (values['no-demo']) env.LOFTEN_DEMO = 'false';
       // The whole app loads only for serve: the other commands start in a fraction of the time.
       const { startServer } = await import('./server.js');
-      const server = await startServer(loadConfig(env));
+      const config = loadConfig(env);
+      const server = await startServer(config);
       console.log(`Medborgarlöften körs på ${server.url}  (databas: ${server.database.describe})`);
+      // First signal: graceful stop within SHUTDOWN_TIMEOUT_SECONDS. A second signal, or the
+      // deadline, ends the process at once with 1: an orchestrator waiting on it must not wait forever.
+      let signals = 0;
       const shutdown = (signal: string) => {
-        console.log(`${signal}: stänger ner …`);
+        signals++;
+        if (signals > 1) {
+          server.app.log.error({ signal }, 'second signal: exiting without finishing');
+          console.error(`${signal} igen: avslutar direkt.`);
+          process.exit(1);
+        }
+        console.error(`${signal}: stänger ner …`);
+        server.app.log.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, 'signal received');
+        const deadline = setTimeout(() => {
+          server.app.log.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'shutdown deadline passed: exiting without finishing');
+          console.error(`Nedstängningen tog mer än ${config.shutdownTimeoutSeconds} s: avslutar direkt.`);
+          process.exit(1);
+        }, config.shutdownTimeoutSeconds * 1000);
+        deadline.unref();
         server.stop().then(
           () => process.exit(0),
-          () => process.exit(1),
+          (err: unknown) => {
+            console.error(`loften: nedstängningen misslyckades: ${(err as Error)?.message ?? String(err)}`);
+            process.exit(1);
+          },
         );
       };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
       return -1; // keep running
     }
     case 'migrate': {

@@ -45,6 +45,13 @@ const Schema = z.object({
   OPEN_DATA_PUBLISHER_ORGNR: z.string().regex(/^\d{10}$/, 'ska vara ett organisationsnummer med tio siffror, utan bindestreck').optional(),
   /** Where readers report errors in the open data. */
   OPEN_DATA_CONTACT_EMAIL: z.email('ska vara en e-postadress').optional(),
+  /** Bearer token that /metrics on the main port requires; unset: /metrics is not served there (404). */
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,200}$/, 'ska vara 16–200 tecken utan mellanslag, t.ex. från openssl rand -hex 32').optional(),
+  /** A second listener with only /healthz, /readyz and /metrics (no token), for a scraper on the host or cluster network. */
+  ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+  /** How long a SIGTERM may take to finish requests in flight and background jobs before the process gives up (exit 1). */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
 });
 
 export type Config = {
@@ -63,6 +70,11 @@ export type Config = {
   followUpStaleDays: number;
   reminderDays: number[];
   reminderIntervalMinutes: number;
+  metricsToken: string | undefined;
+  /** undefined: no admin listener. */
+  adminPort: number | undefined;
+  adminHost: string;
+  shutdownTimeoutSeconds: number;
 };
 
 export class ConfigError extends Error {}
@@ -92,5 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     followUpStaleDays: e.FOLLOW_UP_STALE_DAYS,
     reminderDays: e.REMINDER_DAYS,
     reminderIntervalMinutes: e.REMINDER_INTERVAL_MINUTES,
+    metricsToken: e.METRICS_TOKEN,
+    adminPort: e.ADMIN_PORT,
+    adminHost: e.ADMIN_HOST,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }

@@ -6,11 +6,16 @@ import { migrateToLatest } from './db/migrate.js';
 import { seedDemoIfEmpty } from './features/demo/seed.js';
 import { createMailer } from './features/mail/mailer.js';
 import { sendReminders, startReminderSchedule } from './features/follow-up/reminders.js';
+import { loggerOptions } from './features/operations/logging.js';
+import { buildAdminApp } from './features/operations/routes.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   database: Database;
   url: string;
+  /** The admin listener (/healthz, /readyz, /metrics without a token), when ADMIN_PORT is set. */
+  adminUrl: string | null;
+  /** Graceful: stop accepting, finish requests in flight and background jobs, close the database. */
   stop(): Promise<void>;
 }
 
@@ -26,14 +31,23 @@ export async function startServer(config: Config, out: (line: string) => void = 
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
     const followUp = { staleAfterDays: config.followUpStaleDays, reminderDays: config.reminderDays };
     const app = await buildApp(
-      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp },
-      {
-        logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
-        trustProxy: config.trustProxy,
-      },
+      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp, metricsToken: config.metricsToken },
+      { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy },
     );
     const address = await app.listen({ host: config.host, port: config.port });
     const url = config.publicBaseUrl ?? address.replace('[::1]', 'localhost');
+    let admin: Awaited<ReturnType<typeof buildAdminApp>> | null = null;
+    let adminUrl: string | null = null;
+    if (config.adminPort !== undefined) {
+      try {
+        admin = await buildAdminApp(app, database.db);
+        adminUrl = (await admin.listen({ host: config.adminHost, port: config.adminPort })).replace('[::1]', 'localhost');
+      } catch (err) {
+        await app.close();
+        throw err;
+      }
+      out(`Drift (/healthz, /readyz, /metrics) på ${adminUrl}`);
+    }
     // Reminders before Brå meetings; safe on any number of instances (one mail per person, by a unique key).
     const reminders =
       config.reminderIntervalMinutes > 0
@@ -49,12 +63,17 @@ export async function startServer(config: Config, out: (line: string) => void = 
     let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
+        app.log.info('shutting down: no new connections, finishing requests in flight and background jobs');
         await reminders?.stop();
-        // app.close() stops accepting and waits for requests in flight; only then close the pool.
+        // app.close(): /readyz turns 503 on the admin listener, the listener stops accepting, idle
+        // keep-alive connections close, requests in flight finish, then the onClose hooks drain
+        // the background jobs (imports). Only then may the pool go.
         await app.close();
+        await admin?.close();
         await database.close();
+        app.log.info('shut down cleanly');
       })());
-    return { app, database, url, stop };
+    return { app, database, url, adminUrl, stop };
   } catch (err) {
     await database.close().catch(() => {});
     throw err;

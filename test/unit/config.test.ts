@@ -37,4 +37,14 @@ describe('config', () => {
     expect(() => loadConfig({ REMINDER_DAYS: 'fjorton' })).toThrow(/REMINDER_DAYS: måste vara dagar före mötet/);
     expect(() => loadConfig({ FOLLOW_UP_STALE_DAYS: '0' })).toThrow(/FOLLOW_UP_STALE_DAYS/);
   });
+
+  it('reads the operations settings: metrics token, admin listener, shutdown deadline', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, adminPort: undefined, adminHost: '127.0.0.1', shutdownTimeoutSeconds: 25 });
+    const c = loadConfig({ METRICS_TOKEN: 'a'.repeat(32), ADMIN_PORT: '9464', ADMIN_HOST: '10.0.0.5', SHUTDOWN_TIMEOUT_SECONDS: '10' });
+    expect(c).toMatchObject({ metricsToken: 'a'.repeat(32), adminPort: 9464, adminHost: '10.0.0.5', shutdownTimeoutSeconds: 10 });
+    expect(() => loadConfig({ METRICS_TOKEN: 'kort' })).toThrow(/METRICS_TOKEN: ska vara 16–200 tecken/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'ett token med mellanslag i sig' })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ ADMIN_PORT: '70000' })).toThrow(/ADMIN_PORT/);
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '0' })).toThrow(/SHUTDOWN_TIMEOUT_SECONDS/);
+  });
 });

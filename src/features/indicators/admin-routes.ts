@@ -14,7 +14,7 @@ import { findPartiesByIds } from '../pledges/pledge-repo.js';
 import type { Party } from '../pledges/pledge.js';
 import type { Indicator } from './indicator.js';
 import { decodeUpload } from './indicator-csv.js';
-import { ImportRefusedError, describeIssue, type ImportIssue } from './indicator-import.js';
+import { ImportRefusedError, describeIssue, planTotals, type ImportIssue } from './indicator-import.js';
 import * as repo from './indicator-repo.js';
 import { createIndicatorFromForm, importFromForm, importSummary, linkIndicator, removeLink, updateIndicator, updateLink, type ImportResult } from './indicator-service.js';
 import { EditLinkPage, ImportPage, ImportPreviewPage, IndicatorAdminPage, IndicatorListPage, NewIndicatorPage, NewLinkPage } from './views/admin-pages.js';
@@ -227,8 +227,12 @@ export function indicatorAdminRoutes(app: FastifyInstance, deps: AppDeps): void 
     let result: ImportResult;
     try {
       result = await importFromForm(deps, req.actor, { partyId: fields.partyId!, format, text: content, fileName, dryRun: true });
+      app.operations.metrics.recordImport('indicators', 'dry_run', rowsOf(result.plan));
     } catch (err) {
-      if (err instanceof ImportRefusedError) return importPage(req, reply, values, err.issues, 422);
+      if (err instanceof ImportRefusedError) {
+        app.operations.metrics.recordImport('indicators', 'failed', 0);
+        return importPage(req, reply, values, err.issues, 422);
+      }
       throw err;
     }
     const ctx = adminContext(req, reply);
@@ -241,13 +245,23 @@ export function indicatorAdminRoutes(app: FastifyInstance, deps: AppDeps): void 
     authorize(req.actor, { action: 'indicator.import', partyId: body.partyId ?? '' });
     try {
       const r = await importFromForm(deps, req.actor, { partyId: body.partyId!, format, text: body.content ?? '', fileName: body.fileName, dryRun: false });
+      app.operations.metrics.recordImport('indicators', 'applied', rowsOf(r.plan));
       return redirectWithFlash(reply, '/admin/indikatorer', `Importen är klar: ${importSummary(r.plan)}.`);
     } catch (err) {
       // Something changed between the preview and the import (an indicator was edited, say): start over.
-      if (err instanceof ImportRefusedError) return importPage(req, reply, { partyId: body.partyId, format }, err.issues, 422);
+      if (err instanceof ImportRefusedError) {
+        app.operations.metrics.recordImport('indicators', 'failed', 0);
+        return importPage(req, reply, { partyId: body.partyId, format }, err.issues, 422);
+      }
       throw err;
     }
   });
+}
+
+/** Rows the file had: every row lands in exactly one part of the plan. */
+function rowsOf(plan: ImportResult['plan']): number {
+  const t = planTotals(plan);
+  return t.added + t.statusChanged + t.corrections + t.unchanged;
 }
 
 function describeOne(i: ImportIssue): string {

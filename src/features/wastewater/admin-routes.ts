@@ -118,7 +118,12 @@ export function wastewaterAdminRoutes(app: FastifyInstance, deps: AppDeps): void
     // Reading happens after the response: the import page follows its progress from the database.
     jobs.run(`read ${id}`, async () => {
       try {
-        await readImport(importDeps, id, readChunks(deps.db, id));
+        const read = await readImport(importDeps, id, readChunks(deps.db, id));
+        // A file read without faults waits for staff to apply it; only a refused one is finished here.
+        if (read.status === 'failed') app.operations.metrics.recordImport('wastewater', 'failed', read.rows_read);
+      } catch (err) {
+        app.operations.metrics.recordImport('wastewater', 'failed', 0);
+        throw err;
       } finally {
         await discardUpload(importDeps, id);
       }
@@ -153,7 +158,16 @@ export function wastewaterAdminRoutes(app: FastifyInstance, deps: AppDeps): void
     if (imp.status !== 'ready') return redirectWithFlash(reply, `/admin/avloppsvatten/import/${id}`, 'Importen kan inte sparas i sitt nuvarande läge.');
     const actor = req.actor;
     // Applying a large file takes a while: it runs after the response, the page shows its state.
-    jobs.run(`apply ${id}`, () => applyImport(importDeps, id, actor));
+    jobs.run(`apply ${id}`, async () => {
+      try {
+        const applied = await applyImport(importDeps, id, actor);
+        app.operations.metrics.recordImport('wastewater', 'applied', applied.rows_read);
+      } catch (err) {
+        // Losing the race to another click (or instance) is not a failed import: the winner counts it.
+        if (!(err instanceof AppError && err.code === 'edit_conflict')) app.operations.metrics.recordImport('wastewater', 'failed', 0);
+        throw err;
+      }
+    });
     return reply.redirect(`/admin/avloppsvatten/import/${id}`, 303);
   });
 

@@ -49,6 +49,7 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
   });
 
   app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config.probe) return; // /healthz must answer without the database
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.actor = await resolveSession(opts.db, token, opts.clock());
   });
