@@ -16,7 +16,7 @@ export interface RunningServer {
 
 /** Boot order: connect → migrate → (demo on an empty register) → listen. */
 export async function startServer(config: Config, out: (line: string) => void = console.log): Promise<RunningServer> {
-  const database = await connect(config.databaseUrl);
+  const database = await connect(config.databaseUrl, { poolMax: config.databasePoolMax });
   try {
     await migrateToLatest(database);
     if (config.demo) {
@@ -32,6 +32,8 @@ export async function startServer(config: Config, out: (line: string) => void = 
         trustProxy: config.trustProxy,
       },
     );
+    // Before the first request: another instance's write must reach this one's page cache (PostgreSQL).
+    await database.hearOtherInstances();
     const address = await app.listen({ host: config.host, port: config.port });
     const url = config.publicBaseUrl ?? address.replace('[::1]', 'localhost');
     // Reminders before Brå meetings; safe on any number of instances (one mail per person, by a unique key).
