@@ -88,6 +88,8 @@ async function connectPostgres(url: string, opts: ConnectOptions): Promise<Datab
     // While PostgreSQL is down a request waits at most this long for a connection, then gets a 503.
     connectionTimeoutMillis: 5000,
     application_name: 'loften',
+    // A connection whose server vanished without a word (a network partition) is noticed, not waited on.
+    keepAlive: true,
   });
   // An idle client losing its server (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});
