@@ -40,7 +40,7 @@ describe.skipIf(privatePostgresSkip)('PostgreSQL restarting under a running app'
     await createPledge(db.db, pledgeInput(muni, police, { title: 'Löftet som överlever en omstart' }));
     admin = await signedInAs(db.db, { role: 'admin', partyId: muni.id });
     page = `/kommun/${muni.slug}`;
-    app = await startServerProcess({ databaseUrl: cluster.url });
+    app = await startServerProcess({ databaseUrl: cluster.url, timeoutMs: 90_000 });
   }, 120_000);
 
   afterAll(async () => {
@@ -92,7 +92,7 @@ describe.skipIf(privatePostgresSkip)('PostgreSQL restarting under a running app'
     expect((await noHang(request(app.url, `${page}?efter=stopp-2`))).status).toBe(503);
     expect(app.child.exitCode).toBeNull();
     expect(app.child.signalCode).toBeNull();
-  });
+  }, 90_000);
 
   it('recovers without a restart of the app: reads, writes, and the LISTEN connection', async () => {
     await cluster.start();
@@ -125,5 +125,5 @@ describe.skipIf(privatePostgresSkip)('PostgreSQL restarting under a running app'
     await db.db.updateTable('party').set({ name: 'Ändrad av en annan instans efter omstarten' }).where('id', '=', muni.id).execute();
     await eventually('the cached page shows the other instance’s write', async () => (await request(app.url, page)).body.includes('Ändrad av en annan instans efter omstarten'));
     expect(app.child.exitCode).toBeNull();
-  });
+  }, 90_000);
 });

@@ -78,8 +78,8 @@ describe.skipIf(postgres.skip)('two instances on one PostgreSQL', () => {
 
     // Both with the periodic reminder run on, which runs once at boot: both run it at once.
     const env = { SMTP_URL: smtp.url, REMINDER_INTERVAL_MINUTES: '60' };
-    [a, b] = await Promise.all([startServerProcess({ databaseUrl: made.url, env }), startServerProcess({ databaseUrl: made.url, env })]);
-  }, 90_000);
+    [a, b] = await Promise.all([startServerProcess({ databaseUrl: made.url, env, timeoutMs: 90_000 }), startServerProcess({ databaseUrl: made.url, env, timeoutMs: 90_000 })]);
+  }, 120_000);
 
   afterAll(async () => {
     await a?.stop();
@@ -146,7 +146,7 @@ describe.skipIf(postgres.skip)('two instances on one PostgreSQL', () => {
       expect(locked.status).toBe(429);
       expect(locked.body).toContain(LOCKED);
     }
-  });
+  }, 90_000); // seven argon2id verifications on a busy machine
 
   it('show an import started on A on B, where it can be saved, and its result back on A', async () => {
     const path = `/admin/avloppsvatten/${muni.id}/import`;
