@@ -11,6 +11,11 @@ const Schema = z.object({
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), {
       message: 'måste börja med sqlite: eller postgres:// (t.ex. sqlite:./data/loften.db)',
     }),
+  /**
+   * PostgreSQL connections per instance (plus one for LISTEN). Instances × (this + 1) must stay
+   * below the server's max_connections; see docs/decisions/scaling.md. Ignored on SQLite.
+   */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_BASE_URL: z.url().optional(),
@@ -56,6 +61,7 @@ const Schema = z.object({
 
 export type Config = {
   databaseUrl: string;
+  databasePoolMax: number;
   host: string;
   port: number;
   publicBaseUrl: string | undefined;
@@ -90,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
     host: e.HOST,
     port: e.PORT,
     publicBaseUrl: e.PUBLIC_BASE_URL,

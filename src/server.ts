@@ -21,7 +21,7 @@ export interface RunningServer {
 
 /** Boot order: connect → migrate → (demo on an empty register) → listen. */
 export async function startServer(config: Config, out: (line: string) => void = console.log): Promise<RunningServer> {
-  const database = await connect(config.databaseUrl);
+  const database = await connect(config.databaseUrl, { poolMax: config.databasePoolMax });
   try {
     await migrateToLatest(database);
     if (config.demo) {
@@ -34,6 +34,8 @@ export async function startServer(config: Config, out: (line: string) => void = 
       { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp, metricsToken: config.metricsToken },
       { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy },
     );
+    // Before the first request: another instance's write must reach this one's page cache (PostgreSQL).
+    await database.hearOtherInstances();
     const address = await app.listen({ host: config.host, port: config.port });
     const url = config.publicBaseUrl ?? address.replace('[::1]', 'localhost');
     let admin: Awaited<ReturnType<typeof buildAdminApp>> | null = null;

@@ -20,6 +20,7 @@ import {
   type SqliteStatement,
   type TransactionSettings,
 } from 'kysely';
+import { PgContentChannel } from './content-channel.js';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -29,8 +30,22 @@ export interface Database {
   dialect: Dialect;
   /** Where the data lives, with any password removed, for log lines and errors. */
   describe: string;
+  /**
+   * Starts hearing other processes' content writes (PostgreSQL LISTEN; see content-channel.ts) and
+   * resolves once that is in place, so that caches built on `db` stay fresh across instances.
+   * SQLite: one process serves a file, there is nothing to hear.
+   */
+  hearOtherInstances(): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface ConnectOptions {
+  /** PostgreSQL connections per process (DATABASE_POOL_MAX); see docs/decisions/scaling.md. */
+  poolMax?: number;
+}
+
+/** Per process: instances × this must stay below the server's max_connections, with room for the listener and admin tools. */
+export const DEFAULT_POOL_MAX = 10;
 
 export class DatabaseUnavailableError extends Error {}
 
@@ -45,9 +60,9 @@ export function sqliteFileOf(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
-export async function connect(url: string): Promise<Database> {
+export async function connect(url: string, opts: ConnectOptions = {}): Promise<Database> {
   if (url.startsWith('sqlite:')) return connectSqlite(sqliteFileOf(url));
-  return connectPostgres(url);
+  return connectPostgres(url, opts);
 }
 
 function connectSqlite(file: string): Database {
@@ -62,23 +77,43 @@ function connectSqlite(file: string): Database {
   } catch (err) {
     throw new DatabaseUnavailableError(`Kan inte öppna SQLite-databasen ${file}: ${(err as Error).message}`);
   }
-  const db = new Kysely<DB>({ dialect: watched(new SqliteDialect({ database: reusingStatements(handle) })) });
-  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+  const db = new Kysely<DB>({ dialect: watched(new SqliteDialect({ database: reusingStatements(handle) }), new ContentHub()) });
+  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, hearOtherInstances: async () => {}, close: () => db.destroy() };
 }
 
-async function connectPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+async function connectPostgres(url: string, opts: ConnectOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolMax ?? DEFAULT_POOL_MAX,
+    // While PostgreSQL is down a request waits at most this long for a connection, then gets a 503.
+    connectionTimeoutMillis: 5000,
+    application_name: 'loften',
+    // A connection whose server vanished without a word (a network partition) is noticed, not waited on.
+    keepAlive: true,
+  });
   // An idle client losing its server (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});
   const describe = redact(url);
-  const db = new Kysely<DB>({ dialect: watched(new PostgresDialect({ pool })) });
+  const hub = new ContentHub();
+  const channel = new PgContentChannel(url, pool, () => hub.fanOut('visible'));
+  hub.announce = () => channel.announce();
+  const db = new Kysely<DB>({ dialect: watched(new PostgresDialect({ pool }), hub) });
   try {
     await sql`select 1`.execute(db);
   } catch (err) {
     await db.destroy().catch(() => {});
     throw new DatabaseUnavailableError(`Kan inte nå PostgreSQL på ${describe}: ${(err as Error).message}`);
   }
-  return { db, dialect: 'postgres', describe, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    describe,
+    hearOtherInstances: () => channel.listen(),
+    close: async () => {
+      await channel.close();
+      await db.destroy();
+    },
+  };
 }
 
 export function redact(url: string): string {
@@ -150,8 +185,31 @@ type Listener = (change: ContentChange) => void;
 /** Tables whose rows never show on a public page: sessions, throttling, mail, SSO round trips, reset tokens. */
 const NON_CONTENT_TABLES = new Set(['user_session', 'login_throttle', 'mail_outbox', 'oidc_login', 'password_reset', 'wastewater_import', 'wastewater_import_row', 'wastewater_import_sample', 'wastewater_upload_chunk']);
 
+/** The listeners of one Kysely instance, and where its visible writes are announced to other processes. */
+class ContentHub {
+  readonly listeners = new Set<Listener>();
+  /** Set on PostgreSQL: tells the other instances (content-channel.ts). */
+  announce: (() => void) | null = null;
+
+  /** A write of this process. */
+  local(change: ContentChange): void {
+    this.fanOut(change);
+    if (change === 'visible') this.announce?.();
+  }
+
+  fanOut(change: ContentChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch {
+        // A listener's failure must not turn a committed write into an error.
+      }
+    }
+  }
+}
+
 /** Per Kysely instance, found through its adapter: transactions and `withPlugin` copies share it. */
-const listenersByAdapter = new WeakMap<DialectAdapter, Set<Listener>>();
+const hubsByAdapter = new WeakMap<DialectAdapter, ContentHub>();
 
 /**
  * Calls `listener` whenever a write through `db` (or any transaction of it) may change content:
@@ -159,33 +217,26 @@ const listenersByAdapter = new WeakMap<DialectAdapter, Set<Listener>>();
  * unsubscribe function, or null when `db` was not opened by connect(): then writes cannot be
  * seen and the caller must not cache what it reads.
  *
- * Only writes through this process's Kysely are seen; other processes (the CLI, other app
- * instances on the same PostgreSQL) are not, which is why caches also need a short TTL.
+ * On PostgreSQL, once `hearOtherInstances()` runs, writes of other processes (app instances, the
+ * CLI) arrive too, as a 'visible' shortly after their commit, and 'visible' also follows a lost
+ * and regained LISTEN connection. Without it (SQLite: other processes on the file, such as the
+ * CLI), only this process's writes are seen, which is why caches also keep a short TTL.
  */
 export function onContentChange(db: Kysely<DB>, listener: Listener): (() => void) | null {
-  const listeners = listenersByAdapter.get(db.getExecutor().adapter);
-  if (!listeners) return null;
-  listeners.add(listener);
-  return () => void listeners.delete(listener);
+  const hub = hubsByAdapter.get(db.getExecutor().adapter);
+  if (!hub) return null;
+  hub.listeners.add(listener);
+  return () => void hub.listeners.delete(listener);
 }
 
-function watched(inner: KyselyDialect): KyselyDialect {
-  const listeners = new Set<Listener>();
-  const notify = (change: ContentChange) => {
-    for (const l of listeners) {
-      try {
-        l(change);
-      } catch {
-        // A listener's failure must not turn a committed write into an error.
-      }
-    }
-  };
+function watched(inner: KyselyDialect, hub: ContentHub): KyselyDialect {
+  const notify = (change: ContentChange) => hub.local(change);
   return {
     createDriver: () => new WatchedDriver(inner.createDriver(), notify),
     createQueryCompiler: (): QueryCompiler => inner.createQueryCompiler(),
     createAdapter: (): DialectAdapter => {
       const adapter = inner.createAdapter();
-      listenersByAdapter.set(adapter, listeners);
+      hubsByAdapter.set(adapter, hub);
       return adapter;
     },
     createIntrospector: (db: Kysely<any>): DatabaseIntrospector => inner.createIntrospector(db),

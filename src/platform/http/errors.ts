@@ -11,6 +11,8 @@ function wantsJson(req: FastifyRequest): boolean {
 function sendJsonError(reply: FastifyReply, code: ErrorCode, message: string, fields: AppError['fields'] = []) {
   const body: { error: { code: ErrorCode; message: string; fields?: AppError['fields'] } } = { error: { code, message } };
   if (fields.length > 0) body.error.fields = fields;
+  // A failure of ours (the database down) must not be kept by shared caches for the API's minute.
+  if (errorStatus[code] >= 500) reply.header('Cache-Control', 'no-store');
   return reply.status(errorStatus[code]).type('application/json; charset=utf-8').send(body);
 }
 

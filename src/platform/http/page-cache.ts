@@ -22,7 +22,7 @@ declare module 'fastify' {
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
-/** Never longer than the `max-age=60` the pages promise shared caches: writes of other instances show within that. */
+/** Never longer than the `max-age=60` the pages promise shared caches: writes no notification announced (db/content-channel.ts) show within that. */
 export const MAX_TTL_MS = 60_000;
 
 export interface PageCacheLimits {
