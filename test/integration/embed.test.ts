@@ -27,8 +27,9 @@ function directives(res: LightMyRequestResponse): Map<string, string> {
   return new Map(csp.split(';').map((d) => [d.slice(0, d.indexOf(' ')), d.slice(d.indexOf(' ') + 1)]));
 }
 
+/** All headers but the two that differ per response by design: Date and X-Request-Id. */
 const withoutDate = (h: LightMyRequestResponse['headers']) => {
-  const { date: _d, ...rest } = h;
+  const { date: _d, 'x-request-id': _requestId, ...rest } = h;
   return rest;
 };
 

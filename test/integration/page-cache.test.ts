@@ -19,8 +19,9 @@ import { buildMunicipality, buildPoliceArea, pledgeInput } from '../support/fact
 
 const START = Date.parse('2026-11-27T12:00:00Z');
 
+/** All headers but the two that differ per response by design: Date and X-Request-Id. */
 function withoutDate(headers: LightMyRequestResponse['headers']): Record<string, unknown> {
-  const { date: _date, ...rest } = headers;
+  const { date: _date, 'x-request-id': _requestId, ...rest } = headers;
   return rest;
 }
 
