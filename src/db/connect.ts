@@ -90,6 +90,7 @@ async function connectPostgres(url: string, opts: ConnectOptions): Promise<Datab
     application_name: 'loften',
     // A connection whose server vanished without a word (a network partition) is noticed, not waited on.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An idle client losing its server (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => {});

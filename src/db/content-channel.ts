@@ -80,7 +80,15 @@ export class PgContentChannel {
   }
 
   async #connect(first: boolean): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, connectionTimeoutMillis: 5_000, application_name: LISTENER_APPLICATION_NAME });
+    // Idle for hours by design: keepalive probes after 10 s of silence (Linux waits 2 h by default)
+    // notice a server that vanished without closing the connection.
+    const client = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: 5_000,
+      application_name: LISTENER_APPLICATION_NAME,
+    });
     // A server restart ends the connection with an error event; 'end' below handles it.
     client.on('error', () => {});
     client.on('notification', (n) => {

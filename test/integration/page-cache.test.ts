@@ -38,7 +38,11 @@ for (const target of targets) {
     let app: FastifyInstance;
     let now = START;
     const clock = () => new Date(now);
-    /** Another instance (or the CLI) on the same database: its writes are invisible to our cache. */
+    /**
+     * Another instance (or the CLI) on the same database: its writes are invisible to our cache, which
+     * does not listen for them here (only `loften serve` calls hearOtherInstances(); that path is
+     * tested in content-channel, two-instances and postgres-restart).
+     */
     let other: Awaited<ReturnType<typeof connect>>;
 
     beforeAll(async () => {
