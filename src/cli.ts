@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
-import { connect, DatabaseUnavailableError } from './db/connect.js';
+import { connect, DatabaseUnavailableError, sqliteFileOf } from './db/connect.js';
 import { MigrationError, migrateToLatest } from './db/migrate.js';
 import { addUserFromCli, readPassword } from './features/accounts/cli-user.js';
 import { ROLES } from './features/accounts/user.js';
@@ -323,8 +323,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'backup': {
       if (positionals.length !== 1) throw new UsageError('Användning: loften backup FIL [--force]');
       const { backupDatabase, backupSummaryLine } = await import('./features/archive/backup.js');
-      // No migrating first: a backup reads the database as it is.
-      const database = await connect(loadConfig().databaseUrl);
+      // No migrating first: a backup reads the database as it is. Nor creating it: connect() would.
+      const url = loadConfig().databaseUrl;
+      if (url.startsWith('sqlite:') && !existsSync(sqliteFileOf(url))) throw new UsageError(`Databasen ${sqliteFileOf(url)} finns inte; kontrollera DATABASE_URL.`);
+      const database = await connect(url);
       try {
         console.log(backupSummaryLine(await backupDatabase(database, positionals[0]!, { force: values.force ?? false })));
       } finally {

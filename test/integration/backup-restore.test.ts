@@ -228,3 +228,28 @@ for (const target of targets) {
     });
   });
 }
+
+describe('loften backup, restore, export --all: help and usage', () => {
+  it.each([
+    [['backup', '--help'], 0, /^Användning: loften backup FIL \[--force\]/],
+    [['restore', '--help'], 0, /^Användning: loften restore FIL/],
+    [['export', '--help'], 0, /loften export --all KATALOG/],
+    [['--help'], 0, /backup FIL[\s\S]*restore FIL[\s\S]*export --all KATALOG/],
+  ] as const)('%j explains itself', async (args, code, text) => {
+    const r = await loften([...args], {});
+    expect(r.code).toBe(code);
+    expect(r.stdout).toMatch(text);
+  });
+
+  it.each([
+    [['backup'], 'Användning: loften backup FIL [--force]'],
+    [['restore', 'a', 'b'], 'Användning: loften restore FIL'],
+    [['export', '--all'], 'Användning: loften export --all KATALOG'],
+    [['backup', 'x.bak'], 'finns inte; kontrollera DATABASE_URL'],
+  ])('refuses %j with exit 2 and one line', async (args, message) => {
+    const r = await loften(args, { DATABASE_URL: `sqlite:${join(tmpdir(), `loften-missing-${process.pid}`, 'none.db')}` });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+  });
+});

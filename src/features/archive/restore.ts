@@ -37,7 +37,7 @@ export async function restoreDatabase(database: Database, file: string): Promise
         );
       }
     });
-    await refuseUnlessEmpty(database);
+    await refuseUnlessEmpty(database.db, database.describe);
     const already = await appliedMigrations(database.db);
     if (already.some((name, i) => wanted[i] !== name)) {
       throw new ArchiveRefusedError(
@@ -48,6 +48,8 @@ export async function restoreDatabase(database: Database, file: string): Promise
     const summary = await database.db.connection().execute(async (conn) => {
       await sql`begin`.execute(conn);
       try {
+        // Again inside the transaction: a row written since the first look must still mean no.
+        await refuseUnlessEmpty(conn, database.describe);
         const migrator = new Migrator({ db: conn, provider: { getMigrations: async () => migrationsFor(database.dialect) }, disableTransactions: true });
         if (wanted.length > 0) check(await migrator.migrateTo(wanted.at(-1)!));
         const loaded = await load(conn, source);
@@ -72,10 +74,10 @@ export function restoreSummaryLine(s: RestoreSummary, describe: string): string 
   return `Återställde ${s.file} till ${describe}: ${s.tables} tabeller, ${s.rows} rader${after}.`;
 }
 
-async function refuseUnlessEmpty(database: Database): Promise<void> {
-  for (const t of await listTables(database.db)) {
-    const n = await countRows(database.db, t.name);
-    if (n > 0) throw new ArchiveRefusedError(`Databasen ${database.describe} är inte tom (${t.name}: ${n} rader). Återställ bara till en tom databas; inget har ändrats.`);
+async function refuseUnlessEmpty(db: AnyDb, describe: string): Promise<void> {
+  for (const t of await listTables(db)) {
+    const n = await countRows(db, t.name);
+    if (n > 0) throw new ArchiveRefusedError(`Databasen ${describe} är inte tom (${t.name}: ${n} rader). Återställ bara till en tom databas; inget har ändrats.`);
   }
 }
 
