@@ -44,7 +44,7 @@ for (const target of targets) {
     }
 
     it('the filled database has rows in every record table, so the comparison means something', () => {
-      for (const t of ['pledge_version', 'signature', 'activity_update', 'follow_up_meeting', 'follow_up_report', 'wastewater_measurement', 'indicator_value', 'audit_event', 'app_user', 'user_session', 'party_sso']) {
+      for (const t of ['pledge_version', 'signature', 'activity_update', 'follow_up_meeting', 'follow_up_report', 'wastewater_measurement', 'indicator_value', 'audit_event', 'app_user', 'user_session', 'party_sso', 'wastewater_upload_chunk']) {
         expect(before[t]?.length, t).toBeGreaterThan(0);
       }
     });

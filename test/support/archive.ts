@@ -39,7 +39,8 @@ export interface Secrets {
 
 /**
  * The demo seed (signed versions, follow-ups, meetings, reports, wastewater, indicators) plus a
- * user with a password and a live session (so an audit row too) and an SSO client secret.
+ * user with a password and a live session (so an audit row too), an SSO client secret, and a
+ * chunk of raw bytes.
  */
 export async function fillDatabase(db: Executor): Promise<Secrets> {
   await seedDemo(db);
@@ -54,6 +55,9 @@ export async function fillDatabase(db: Executor): Promise<Secrets> {
     .insertInto('party_sso')
     .values({ party_id: party.id, issuer_url: 'https://idp.example.se', client_id: 'loften', client_secret: ssoSecret, email_domains: 'strangnas.se', role_claim: null, default_role: 'viewer', enabled: 1, created_at: now, updated_at: now })
     .execute();
+  // Bytes that text would mangle (NUL, 0xff, invalid UTF-8), so the round trip covers the one blob column.
+  const anImport = await db.selectFrom('wastewater_import').select('id').executeTakeFirstOrThrow();
+  await db.insertInto('wastewater_upload_chunk').values({ import_id: anImport.id, seq: 999, data: Buffer.from([0, 1, 0xff, 0xfe, 0xc3, 0x28, 10, 13, 0]) }).execute();
   return { password, passwordHash: user.password_hash!, sessionToken: session.cookie.split('=')[1]!, sessionId: stored.id, ssoSecret };
 }
 
