@@ -106,6 +106,15 @@ for (const target of targets) {
       }
     });
 
+    it('fills an existing empty directory, leaving nothing beside it', async () => {
+      const empty = join(work, 'tom');
+      mkdirSync(empty);
+      const summary = await exportAll(source, empty, { publicBaseUrl: BASE });
+      expect(readdirSync(empty).sort()).toEqual(['SHA256SUMS', 'manifest.json', 'pdf', 'tables']);
+      expect(summary.files).toBe(walk(empty).length);
+      expect(readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    });
+
     it('refuses a directory that is not empty, and writes nothing into it', async () => {
       const full = join(work, 'full');
       mkdirSync(full);

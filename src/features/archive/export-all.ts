@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Database } from '../../db/connect.js';
 import { isPostgres } from '../../db/executor.js';
@@ -99,7 +100,24 @@ export interface ExportAllSummary {
 }
 
 export async function exportAll(database: Database, dir: string, opts: ExportAllOptions): Promise<ExportAllSummary> {
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new ArchiveRefusedError(`Katalogen ${dir} är inte tom. Exportera till en ny eller tom katalog.`);
+  const target = resolve(dir);
+  if (existsSync(target) && readdirSync(target).length > 0) throw new ArchiveRefusedError(`Katalogen ${dir} är inte tom. Exportera till en ny eller tom katalog.`);
+  if (!existsSync(dirname(target))) throw new ArchiveRefusedError(`Katalogen ${dirname(target)} finns inte.`);
+  // Written beside DIR and renamed into place when complete: a full disk or a crash leaves no
+  // half an export that looks like a whole one.
+  const work = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const summary = await writeExport(database, work, opts);
+    if (existsSync(target)) await rmdir(target);
+    await rename(work, target);
+    return { ...summary, dir };
+  } catch (err) {
+    await rm(work, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function writeExport(database: Database, dir: string, opts: ExportAllOptions): Promise<ExportAllSummary> {
   await mkdir(join(dir, 'tables'), { recursive: true });
   await mkdir(join(dir, 'pdf'), { recursive: true });
   const now = opts.now ?? new Date();
@@ -159,11 +177,16 @@ class HashedFile {
   readonly #out;
   bytes = 0;
 
+  #error: Error | null = null;
+
   constructor(path: string) {
     this.#out = createWriteStream(path, { flags: 'wx' });
+    // Kept, not thrown from an event: it surfaces at the next write or at close (ENOSPC, EROFS).
+    this.#out.on('error', (err) => (this.#error ??= err));
   }
 
   async write(text: string): Promise<void> {
+    if (this.#error) throw this.#error;
     const buf = Buffer.from(text);
     this.#hash.update(buf);
     this.bytes += buf.length;
@@ -171,7 +194,10 @@ class HashedFile {
   }
 
   async close(): Promise<{ bytes: number; sha256: string }> {
-    await new Promise<void>((resolve, reject) => this.#out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (this.#error) throw this.#error;
+    this.#out.end();
+    await finished(this.#out);
+    if (this.#error) throw this.#error;
     return { bytes: this.bytes, sha256: this.#hash.digest('hex') };
   }
 }
