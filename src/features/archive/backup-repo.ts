@@ -196,3 +196,23 @@ export async function listSignedVersionRefs(db: AnyDb): Promise<SignedVersionRef
     order by 5, 4, 2`.execute(db);
   return r.rows.map((v) => ({ ...v, number: Number(v.number) }));
 }
+
+/**
+ * PostgreSQL: moves every sequence behind a serial or identity column past the largest value
+ * loaded, so the next insert does not collide. Ids are UUIDs today and no column has a
+ * sequence; this keeps a future one from breaking restored databases silently.
+ */
+export async function advanceSequences(db: AnyDb): Promise<number> {
+  if (!isPostgres(db)) return 0;
+  const r = await sql<{ table: string; column: string; seq: string }>`
+    select table_name as "table", column_name as "column", pg_get_serial_sequence(quote_ident(table_name), column_name) as "seq"
+    from information_schema.columns
+    where table_schema = current_schema() and (column_default like 'nextval(%' or is_identity = 'YES')`.execute(db);
+  let n = 0;
+  for (const s of r.rows) {
+    if (!s.seq || MIGRATION_TABLES.has(s.table)) continue;
+    await sql`select setval(${s.seq}::regclass, coalesce((select max(${sql.ref(s.column)}) from ${sql.table(s.table)}), 0) + 1, false)`.execute(db);
+    n++;
+  }
+  return n;
+}

@@ -4,7 +4,7 @@ import { MigrationError } from '../../db/migrate.js';
 import { migrationsFor } from '../../db/migrations/index.js';
 import { ArchiveRefusedError, BackupFileError } from './archive-errors.js';
 import { openBackup, type BackupSource } from './backup-format.js';
-import { appliedMigrations, countRows, insertRows, listForeignKeys, listTables, type AnyDb, type ForeignKey } from './backup-repo.js';
+import { advanceSequences, appliedMigrations, countRows, insertRows, listForeignKeys, listTables, type AnyDb, type ForeignKey } from './backup-repo.js';
 
 /**
  * `loften restore FILE`: a backup of either kind into an EMPTY database of either dialect (a SQLite
@@ -53,6 +53,7 @@ export async function restoreDatabase(database: Database, file: string): Promise
         const migrator = new Migrator({ db: conn, provider: { getMigrations: async () => migrationsFor(database.dialect) }, disableTransactions: true });
         if (wanted.length > 0) check(await migrator.migrateTo(wanted.at(-1)!));
         const loaded = await load(conn, source);
+        await advanceSequences(conn);
         const after = check(await migrator.migrateToLatest());
         await sql`commit`.execute(conn);
         return { ...loaded, migratedAfter: after };
