@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
-import { connect, DatabaseUnavailableError } from './db/connect.js';
+import { connect, DatabaseUnavailableError, sqliteFileOf } from './db/connect.js';
 import { MigrationError, migrateToLatest } from './db/migrate.js';
 import { addUserFromCli, readPassword } from './features/accounts/cli-user.js';
 import { ROLES } from './features/accounts/user.js';
@@ -12,6 +12,7 @@ import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { swedishDate } from './features/pledges/pledge.js';
 import { findSignedVersionForPdf, renderSignedPdf } from './features/publishing/pdf/signed-pdf.js';
 import { AppError } from './platform/errors.js';
+import { ArchiveRefusedError, BackupFileError } from './features/archive/archive-errors.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
 import { WASTEWATER_HELP } from './features/wastewater/cli-help.js';
 import { sendReminders } from './features/follow-up/reminders.js';
@@ -43,6 +44,9 @@ Kommandon:
   wastewater summary --municipality KOMMUNKOD [--substance …] [--from … --to …] --format json
                               Skriv ut avloppsvattensiffrorna som API:t visar dem
   reminders send [--dry-run]  Skicka påminnelser inför Brå-möten
+  backup FIL [--force]        Gör en säkerhetskopia av databasen (även medan servern körs)
+  restore FIL                 Återställ en säkerhetskopia till en tom databas
+  export --all KATALOG        Arkivexport: alla register som JSON och CSV, alla PDF:er, SHA-256
 
 Databasen väljs med DATABASE_URL (standard sqlite:./data/loften.db).
 Skriv "loften <kommando> --help" för mer om ett kommando.`,
@@ -67,6 +71,7 @@ Kör alla migreringar som inte har körts mot databasen i DATABASE_URL.`,
 Lägger in de delar av exempeldatan som saknas. Går att köra flera gånger.`,
   export: `Användning: loften export pledge <id> --format json
        loften export pdf --municipality KORTNAMN --period PERIOD --out FIL [--version N]
+       loften export --all KATALOG
 
 export pledge skriver ut ett medborgarlöfte, med alla parter, fokusområden, löften
 och aktiviteter, som JSON på standard ut. Även utkast kan exporteras härifrån.
@@ -78,7 +83,31 @@ undertecknade versioner har en PDF. Kontrolladressen i den bygger på PUBLIC_BAS
   --municipality KORTNAMN  Kommunens kortnamn i adressen, t.ex. strangnas
   --period PERIOD          T.ex. 2022-2023
   --out FIL                Filen som PDF:en sparas i
-  --version N              En viss undertecknad version (standard: den gällande)`,
+  --version N              En viss undertecknad version (standard: den gällande)
+
+export --all skriver en arkivexport till KATALOG, som måste vara ny eller tom: varje
+register som en JSON- och en CSV-fil (tables/), PDF:en för varje undertecknad version
+och varje uppföljningsrapport (pdf/), manifest.json med storlek, SHA-256 och innehåll
+för varje fil, och SHA256SUMS ("sha256sum -c SHA256SUMS" kontrollerar allt).
+Lösenord, sessioner, återställningslänkar, IdP-hemligheter, utkorgen och halvfärdiga
+importer tas inte med (se manifest.json).`,
+  backup: `Användning: loften backup FIL [--force]
+
+Gör en konsekvent säkerhetskopia av databasen i DATABASE_URL, även medan servern
+körs. SQLite: en kopia av databasfilen (SQLites backup-API), kontrollerad med
+integrity_check. PostgreSQL: loften-backup, gzip-komprimerade JSON-rader lästa i
+en enda ögonblicksbild. Filen skrivs under ett tillfälligt namn och byter namn
+först när den är klar och kontrollerad.
+
+  --force     Ersätt FIL om den redan finns`,
+  restore: `Användning: loften restore FIL
+
+Återställer en säkerhetskopia från "loften backup" (SQLite-fil eller loften-backup,
+känns igen på innehållet) till databasen i DATABASE_URL. Databasen måste vara tom:
+en databas med rader i vägras (kod 2), inget slås ihop eller skrivs över. Allt sker
+i en transaktion: misslyckas något är databasen lika tom som förut. En säkerhetskopia
+från en äldre version migreras till den senaste efter återställningen. En SQLite-
+kopia går också att återställa till PostgreSQL.`,
   user: `Användning: loften user add --email ADRESS --party KORTNAMN --role ROLL [--name NAMN] [--send-reset]
        loften user add --email ADRESS --superadmin [--name NAMN] [--send-reset]
 
@@ -158,6 +187,8 @@ export async function main(argv: string[]): Promise<number> {
       measure: { type: 'string' },
       'below-loq': { type: 'string' },
       'amphetamine-correction': { type: 'boolean' },
+      force: { type: 'boolean' },
+      all: { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -219,6 +250,16 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'export': {
       const [what, id] = positionals;
+      if (values.all) {
+        if (!what || id !== undefined) throw new UsageError('Användning: loften export --all KATALOG');
+        const config = loadConfig();
+        const publicBaseUrl = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
+        const { exportAll, exportAllSummaryLine } = await import('./features/archive/export-all.js');
+        const summary = await withDatabase(async (d) => exportAll(d, what, { publicBaseUrl }));
+        console.log(exportAllSummaryLine(summary));
+        if (!config.publicBaseUrl) console.error(`loften: PUBLIC_BASE_URL är inte satt, så adresserna i PDF:erna börjar med ${publicBaseUrl}`);
+        return 0;
+      }
       if (what === 'pdf') {
         const usage = 'Användning: loften export pdf --municipality KORTNAMN --period PERIOD --out FIL [--version N]';
         if (!values.municipality || !values.period || !values.out || id !== undefined) throw new UsageError(usage);
@@ -304,6 +345,32 @@ export async function main(argv: string[]): Promise<number> {
       }
       throw new UsageError('Användning: loften wastewater import|summary … Skriv "loften wastewater --help".');
     }
+    case 'backup': {
+      if (positionals.length !== 1) throw new UsageError('Användning: loften backup FIL [--force]');
+      const { backupDatabase, backupSummaryLine } = await import('./features/archive/backup.js');
+      // No migrating first: a backup reads the database as it is. Nor creating it: connect() would.
+      const url = loadConfig().databaseUrl;
+      if (url.startsWith('sqlite:') && !existsSync(sqliteFileOf(url))) throw new UsageError(`Databasen ${sqliteFileOf(url)} finns inte; kontrollera DATABASE_URL.`);
+      const database = await connect(url);
+      try {
+        console.log(backupSummaryLine(await backupDatabase(database, positionals[0]!, { force: values.force ?? false })));
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case 'restore': {
+      if (positionals.length !== 1) throw new UsageError('Användning: loften restore FIL');
+      const { restoreDatabase, restoreSummaryLine } = await import('./features/archive/restore.js');
+      // No migrating first: restore migrates the target to the backup's migrations itself.
+      const database = await connect(loadConfig().databaseUrl);
+      try {
+        console.log(restoreSummaryLine(await restoreDatabase(database, positionals[0]!), database.describe));
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
     case 'reminders': {
       const [sub, ...extra] = positionals;
       if (sub !== 'send' || extra.length > 0) throw new UsageError('Användning: loften reminders send [--dry-run]');
@@ -327,7 +394,7 @@ export async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-const KNOWN = [ConfigError, DatabaseUnavailableError, MigrationError, AppError, UsageError];
+const KNOWN = [ConfigError, DatabaseUnavailableError, MigrationError, AppError, UsageError, ArchiveRefusedError, BackupFileError];
 
 main(process.argv.slice(2)).then(
   (code) => {
@@ -337,7 +404,7 @@ main(process.argv.slice(2)).then(
     // Expected failures are one line for the operator; only a real bug earns a stack trace.
     if (KNOWN.some((K) => err instanceof K) || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       console.error(`loften: ${(err as Error).message}`);
-      process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+      process.exitCode = err instanceof UsageError || err instanceof ArchiveRefusedError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
     } else if ((err as { code?: string })?.code === 'EADDRINUSE') {
       console.error(`loften: porten är upptagen: ${(err as Error).message}`);
       process.exitCode = 1;
