@@ -57,6 +57,8 @@ export interface AppDeps {
   openData?: OpenDataPublisher;
   /** When an activity counts as not followed up, and when reminders go out. */
   followUp: FollowUpSettings;
+  /** When a silent wastewater import counts as interrupted (default: import-service's STALE_AFTER_MS). */
+  importStaleMs?: number;
 }
 
 export async function buildApp(

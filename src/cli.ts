@@ -257,7 +257,8 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === 'import') {
         if (args.length !== 1) throw new UsageError('Ange en fil: loften wastewater import FIL --municipality KOMMUNKOD [--dry-run]');
         const output = { out: (l: string) => console.log(l), err: (l: string) => console.error(l), tty: process.stderr.isTTY === true };
-        await withDatabase(async (d) => importFromCli(d.db, output, { file: args[0]!, municipality: values.municipality!, dryRun: values['dry-run'] ?? false }));
+        const staleAfterMs = loadConfig().importStaleMs;
+        await withDatabase(async (d) => importFromCli(d.db, output, { file: args[0]!, municipality: values.municipality!, dryRun: values['dry-run'] ?? false, staleAfterMs }));
         return 0;
       }
       if (sub === 'summary') {

@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { seedDemoIfEmpty } from './features/demo/seed.js';
 import { createMailer } from './features/mail/mailer.js';
 import { sendReminders, startReminderSchedule } from './features/follow-up/reminders.js';
+import { settleInterruptedImports } from './features/wastewater/import-service.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,7 +27,7 @@ export async function startServer(config: Config, out: (line: string) => void = 
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
     const followUp = { staleAfterDays: config.followUpStaleDays, reminderDays: config.reminderDays };
     const app = await buildApp(
-      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp },
+      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp, importStaleMs: config.importStaleMs },
       {
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
         trustProxy: config.trustProxy,
@@ -46,9 +47,23 @@ export async function startServer(config: Config, out: (line: string) => void = 
             onError: (err) => app.log.error({ err }, 'reminder run failed'),
           })
         : null;
+    // Imports whose process died (a crash, a SIGKILL, a lost machine) are settled by whichever
+    // instance sees them first, by their silent heartbeat; now, and then every staleness window.
+    const importDeps = { db: database.db, clock: () => new Date(), staleAfterMs: config.importStaleMs };
+    const settle = () =>
+      settleInterruptedImports(importDeps).then(
+        (n) => {
+          if (n > 0) app.log.warn({ settled: n }, 'interrupted wastewater imports settled');
+        },
+        (err: unknown) => app.log.error({ err }, 'settling interrupted imports failed'),
+      );
+    await settle();
+    const settler = setInterval(() => void settle(), Math.min(config.importStaleMs, 60_000));
+    settler.unref();
     let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
+        clearInterval(settler);
         await reminders?.stop();
         // app.close() stops accepting and waits for requests in flight; only then close the pool.
         await app.close();
