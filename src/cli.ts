@@ -12,6 +12,7 @@ import { getPledgeForExport } from './features/pledges/pledge-service.js';
 import { swedishDate } from './features/pledges/pledge.js';
 import { findSignedVersionForPdf, renderSignedPdf } from './features/publishing/pdf/signed-pdf.js';
 import { AppError } from './platform/errors.js';
+import { storageProblem } from './db/executor.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
 import { WASTEWATER_HELP } from './features/wastewater/cli-help.js';
 import { sendReminders } from './features/follow-up/reminders.js';
@@ -314,6 +315,11 @@ main(process.argv.slice(2)).then(
     if (KNOWN.some((K) => err instanceof K) || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       console.error(`loften: ${(err as Error).message}`);
       process.exitCode = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    } else if (storageProblem(err)) {
+      // The storage, not the command, is at fault: say which, in one line, and that the write did not happen.
+      const what = storageProblem(err) === 'storage_full' ? 'lagringsutrymmet är fullt' : 'databasen är skrivskyddad';
+      console.error(`loften: Databasen tar inte emot skrivningar: ${what} (${(err as { code?: string }).code}: ${(err as Error).message}). Den pågående ändringen sparades inte.`);
+      process.exitCode = 1;
     } else if ((err as { code?: string })?.code === 'EADDRINUSE') {
       console.error(`loften: porten är upptagen: ${(err as Error).message}`);
       process.exitCode = 1;
