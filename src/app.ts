@@ -61,6 +61,8 @@ export interface AppDeps {
   followUp: FollowUpSettings;
   /** Bearer token for /metrics on this port; without one /metrics is a 404 here (docs/decisions/operations.md). */
   metricsToken?: string;
+  /** When a silent wastewater import counts as interrupted (default: import-service's STALE_AFTER_MS). */
+  importStaleMs?: number;
 }
 
 export async function buildApp(

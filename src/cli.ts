@@ -13,6 +13,7 @@ import { swedishDate } from './features/pledges/pledge.js';
 import { findSignedVersionForPdf, renderSignedPdf } from './features/publishing/pdf/signed-pdf.js';
 import { AppError } from './platform/errors.js';
 import { ArchiveRefusedError, BackupFileError } from './features/archive/archive-errors.js';
+import { storageProblem } from './db/executor.js';
 import { INDICATORS_HELP, indicatorsCommand } from './features/indicators/cli-indicators.js';
 import { WASTEWATER_HELP } from './features/wastewater/cli-help.js';
 import { sendReminders } from './features/follow-up/reminders.js';
@@ -323,7 +324,8 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === 'import') {
         if (args.length !== 1) throw new UsageError('Ange en fil: loften wastewater import FIL --municipality KOMMUNKOD [--dry-run]');
         const output = { out: (l: string) => console.log(l), err: (l: string) => console.error(l), tty: process.stderr.isTTY === true };
-        await withDatabase(async (d) => importFromCli(d.db, output, { file: args[0]!, municipality: values.municipality!, dryRun: values['dry-run'] ?? false }));
+        const staleAfterMs = loadConfig().importStaleMs;
+        await withDatabase(async (d) => importFromCli(d.db, output, { file: args[0]!, municipality: values.municipality!, dryRun: values['dry-run'] ?? false, staleAfterMs }));
         return 0;
       }
       if (sub === 'summary') {
@@ -405,6 +407,11 @@ main(process.argv.slice(2)).then(
     if (KNOWN.some((K) => err instanceof K) || (err as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       console.error(`loften: ${(err as Error).message}`);
       process.exitCode = err instanceof UsageError || err instanceof ArchiveRefusedError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    } else if (storageProblem(err)) {
+      // The storage, not the command, is at fault: say which, in one line, and that the write did not happen.
+      const what = storageProblem(err) === 'storage_full' ? 'lagringsutrymmet är fullt' : 'databasen är skrivskyddad';
+      console.error(`loften: Databasen tar inte emot skrivningar: ${what} (${(err as { code?: string }).code}: ${(err as Error).message}). Den pågående ändringen sparades inte.`);
+      process.exitCode = 1;
     } else if ((err as { code?: string })?.code === 'EADDRINUSE') {
       console.error(`loften: porten är upptagen: ${(err as Error).message}`);
       process.exitCode = 1;

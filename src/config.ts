@@ -40,6 +40,11 @@ const Schema = z.object({
     .transform((v) => [...new Set(v.split(',').map((d) => Number(d.trim())))].sort((a, b) => b - a)),
   /** How often the server looks for reminders to send; 0 turns the periodic run off (the CLI still works). */
   REMINDER_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
+  /**
+   * Seconds a running wastewater import may go without its worker's heartbeat before any instance
+   * treats it as interrupted (its process died). Longer than the longest pause of a busy worker.
+   */
+  IMPORT_STALE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** "false" starts without the demo pledges even on an empty database. */
   LOFTEN_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Kolada's API, e.g. https://api.kolada.se/v2, for `loften indicators fetch-kolada`. Unset: no fetching (the default). */
@@ -81,6 +86,7 @@ export type Config = {
   adminPort: number | undefined;
   adminHost: string;
   shutdownTimeoutSeconds: number;
+  importStaleMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -115,5 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPort: e.ADMIN_PORT,
     adminHost: e.ADMIN_HOST,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    importStaleMs: e.IMPORT_STALE_SECONDS * 1000,
   };
 }

@@ -8,6 +8,7 @@ import { createMailer } from './features/mail/mailer.js';
 import { sendReminders, startReminderSchedule } from './features/follow-up/reminders.js';
 import { loggerOptions } from './features/operations/logging.js';
 import { buildAdminApp } from './features/operations/routes.js';
+import { settleInterruptedImports } from './features/wastewater/import-service.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -31,7 +32,7 @@ export async function startServer(config: Config, out: (line: string) => void = 
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
     const followUp = { staleAfterDays: config.followUpStaleDays, reminderDays: config.reminderDays };
     const app = await buildApp(
-      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp, metricsToken: config.metricsToken },
+      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp, metricsToken: config.metricsToken, importStaleMs: config.importStaleMs },
       { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy },
     );
     // Before the first request: another instance's write must reach this one's page cache (PostgreSQL).
@@ -62,9 +63,23 @@ export async function startServer(config: Config, out: (line: string) => void = 
             onError: (err) => app.log.error({ err }, 'reminder run failed'),
           })
         : null;
+    // Imports whose process died (a crash, a SIGKILL, a lost machine) are settled by whichever
+    // instance sees them first, by their silent heartbeat; now, and then every staleness window.
+    const importDeps = { db: database.db, clock: () => new Date(), staleAfterMs: config.importStaleMs };
+    const settle = () =>
+      settleInterruptedImports(importDeps).then(
+        (n) => {
+          if (n > 0) app.log.warn({ settled: n }, 'interrupted wastewater imports settled');
+        },
+        (err: unknown) => app.log.error({ err }, 'settling interrupted imports failed'),
+      );
+    await settle();
+    const settler = setInterval(() => void settle(), Math.min(config.importStaleMs, 60_000));
+    settler.unref();
     let stopping: Promise<void> | null = null;
     const stop = () =>
       (stopping ??= (async () => {
+        clearInterval(settler);
         app.log.info('shutting down: no new connections, finishing requests in flight and background jobs');
         await reminders?.stop();
         // app.close(): /readyz turns 503 on the admin listener, the listener stops accepting, idle

@@ -383,6 +383,10 @@ class WatchedDriver implements Driver {
     const w = connection as WatchedConnection;
     try {
       await this.inner.rollbackTransaction(w.inner);
+    } catch (err) {
+      // SQLite rolls a transaction back by itself after some errors (SQLITE_FULL, SQLITE_IOERR):
+      // the explicit rollback then fails, and would hide the error that explains what happened.
+      if (!/no transaction is active/.test((err as Error)?.message ?? '')) throw err;
     } finally {
       w.pending = false;
       w.endTransaction();

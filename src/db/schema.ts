@@ -261,6 +261,8 @@ export interface WastewaterImportTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  /** The process reading or applying it (0007); its heartbeat is updated_at. */
+  worker_id: string | null;
 }
 
 export interface WastewaterSampleTable {

@@ -19,6 +19,10 @@ export const errorStatus = {
   version_hash_mismatch: 409,
   already_signed: 409,
   database_unavailable: 503,
+  /** The database refuses writes: a read-only file or server. Reads still work. */
+  database_read_only: 503,
+  /** No space left for the write (a full disk or file-size limit). Reads still work. */
+  storage_full: 503,
   /** oEmbed asked for a format other than JSON (oEmbed 1.0 §2.3.4: 501 Not Implemented). */
   unsupported_format: 501,
   internal: 500,

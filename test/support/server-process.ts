@@ -23,6 +23,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long to wait for the "körs på" line. */
   timeoutMs?: number;
+  /** Run as another user (e.g. nobody, to make a file really read-only for the server when the tests run as root). */
+  user?: { uid: number; gid: number };
 }
 
 /**
@@ -41,6 +43,7 @@ export function startServerProcess(opts: StartOptions): Promise<ServerProcess> {
       PUBLIC_BASE_URL: '',
       ...opts.env,
     },
+    ...(opts.user ?? {}),
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -6,6 +6,7 @@ import { signing } from './0003_signing.js';
 import { wastewater } from './0004_wastewater.js';
 import { indicators } from './0005_indicators.js';
 import { followUp } from './0006_follow_up.js';
+import { importHeartbeat } from './0007_import_heartbeat.js';
 
 export interface MigrationContext {
   dialect: Dialect;
@@ -26,5 +27,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0004_wastewater': wastewater(ctx),
     '0005_indicators': indicators(ctx),
     '0006_follow_up': followUp(ctx),
+    '0007_import_heartbeat': importHeartbeat(ctx),
   };
 }

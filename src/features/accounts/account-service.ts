@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Executor } from '../../db/executor.js';
+import { storageProblem, type Executor } from '../../db/executor.js';
 import type { Role } from '../../db/schema.js';
 import { AppError, EditConflictError, RateLimitedError } from '../../platform/errors.js';
 import { sortSv, compareSv } from '../../platform/text.js';
@@ -199,7 +199,10 @@ export async function resolveSession(db: Executor, token: string | undefined, no
   if (!row) return null;
   if (now.getTime() - Date.parse(row.last_seen_at) > SESSION_TOUCH_MS) {
     const expires = Math.min(now.getTime() + SESSION_IDLE_MS, Date.parse(row.authenticated_at) + SESSION_MAX_MS);
-    await repo.touchSession(db, id, iso(now), iso(new Date(expires)));
+    // Best effort: on a read-only or full database a signed-in reader keeps reading.
+    await repo.touchSession(db, id, iso(now), iso(new Date(expires))).catch((err: unknown) => {
+      if (!storageProblem(err)) throw err;
+    });
   }
   return { ...actorOf(row), sessionId: id, authenticatedAt: row.authenticated_at };
 }

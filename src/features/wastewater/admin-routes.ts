@@ -34,7 +34,7 @@ export function wastewaterAdminRoutes(app: FastifyInstance, deps: AppDeps): void
   const jobs = new JobRunner((err, label) => app.log.error({ err }, `wastewater job failed: ${label}`));
   app.decorate('wastewaterJobs', jobs);
   app.addHook('onClose', async () => jobs.drain());
-  const importDeps = { db: deps.db, clock: deps.clock };
+  const importDeps = { db: deps.db, clock: deps.clock, staleAfterMs: deps.importStaleMs };
 
   async function municipality(id: string) {
     const [party] = await findPartiesByIds(deps.db, [uuidOr404(id)]);

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Executor } from '../../db/executor.js';
 import { AppError } from '../../platform/errors.js';
 import { listCorrections, previewCorrections } from './import-repo.js';
-import { applyImport, discardImport, readImport, startImport, type Progress } from './import-service.js';
+import { applyImport, discardImport, readImport, settleInterruptedImports, startImport, type Progress } from './import-service.js';
 import { presentWastewater } from './presenter.js';
 import { SUBSTANCE_INFO, type SubstanceCode } from './substances.js';
 import { findMunicipality, viewQueryFromApi, wastewaterView } from './wastewater-service.js';
@@ -30,8 +30,10 @@ function progressPrinter(o: CliOutput) {
   };
 }
 
-export async function importFromCli(db: Executor, o: CliOutput, v: { file: string; municipality: string; dryRun: boolean }): Promise<void> {
-  const deps = { db, clock: () => new Date() };
+export async function importFromCli(db: Executor, o: CliOutput, v: { file: string; municipality: string; dryRun: boolean; staleAfterMs?: number }): Promise<void> {
+  const deps = { db, clock: () => new Date(), staleAfterMs: v.staleAfterMs };
+  // An earlier run that was killed left its import running: close it before starting again.
+  await settleInterruptedImports(deps);
   const party = await findMunicipality(db, { code: v.municipality }).catch((err: unknown) => {
     if (err instanceof AppError && err.code === 'not_found') throw new AppError('not_found', `Ingen kommun med kommunkod ${v.municipality}.`);
     throw err;

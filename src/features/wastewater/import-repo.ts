@@ -12,7 +12,7 @@ export type ImportRow = Selectable<WastewaterImportTable>;
 
 export async function insertImport(
   db: Executor,
-  v: { id: string; partyId: string; filename: string; source: ImportRow['source']; isDryRun: boolean; bytesTotal: number | null; userId: string | null; actorLabel: string },
+  v: { id: string; partyId: string; filename: string; source: ImportRow['source']; isDryRun: boolean; bytesTotal: number | null; userId: string | null; actorLabel: string; workerId: string },
   now: string,
 ): Promise<void> {
   await db
@@ -27,6 +27,7 @@ export async function insertImport(
       bytes_total: v.bytesTotal,
       created_by_user_id: v.userId,
       actor_label: v.actorLabel,
+      worker_id: v.workerId,
       created_at: now,
       updated_at: now,
     })
@@ -45,10 +46,42 @@ export async function updateImport(db: Executor, id: string, v: Partial<Omit<Imp
   await db.updateTable('wastewater_import').set(v).where('id', '=', id).execute();
 }
 
-/** Moves an import from one status to the next only if it is still in the first: false when another request got there first. */
-export async function transitionImport(db: Executor, id: string, from: ImportRow['status'], to: ImportRow['status'], now: string, extra: Partial<ImportRow> = {}): Promise<boolean> {
-  const r = await db.updateTable('wastewater_import').set({ ...extra, status: to, updated_at: now }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+/**
+ * Moves an import from one status to the next only if it is still in the first: false when another
+ * request got there first. `only` narrows it further: still claimed by this worker, or not beaten
+ * since it was judged interrupted (compare-and-set on the heartbeat).
+ */
+export async function transitionImport(
+  db: Executor,
+  id: string,
+  from: ImportRow['status'],
+  to: ImportRow['status'],
+  now: string,
+  extra: Partial<ImportRow> = {},
+  only: { workerId?: string; updatedAt?: string } = {},
+): Promise<boolean> {
+  let q = db.updateTable('wastewater_import').set({ ...extra, status: to, updated_at: now }).where('id', '=', id).where('status', '=', from);
+  if (only.workerId !== undefined) q = q.where('worker_id', '=', only.workerId);
+  if (only.updatedAt !== undefined) q = q.where('updated_at', '=', only.updatedAt);
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** The worker's heartbeat: only while it still holds the import in a running state. */
+export async function beatImport(db: Executor, id: string, workerId: string, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('wastewater_import')
+    .set({ updated_at: now })
+    .where('id', '=', id)
+    .where('worker_id', '=', workerId)
+    .where('status', 'in', ['reading', 'applying'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Imports still reading or applying whose last heartbeat is older than `before`. */
+export async function listSilentImports(db: Executor, before: string): Promise<ImportRow[]> {
+  return db.selectFrom('wastewater_import').selectAll().where('status', 'in', ['reading', 'applying']).where('updated_at', '<', before).orderBy('updated_at').limit(100).execute();
 }
 
 // --- the uploaded file ------------------------------------------------------------------------

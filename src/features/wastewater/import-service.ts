@@ -21,6 +21,8 @@ import {
   stagedRowsOfSample,
   transitionImport,
   updateImport,
+  beatImport,
+  listSilentImports,
   type ImportRow,
   type SamplePart,
 } from './import-repo.js';
@@ -38,12 +40,23 @@ import { insertSite, listSites } from './wastewater-repo.js';
  * 3. apply: in one transaction, or discard.
  *
  * Progress lives in the import row, not in memory, so a second instance can show it.
+ *
+ * Whoever reads or applies an import claims it (`worker_id`) and beats a heartbeat into its
+ * `updated_at` while it works. An import that stays `reading` or `applying` without a beat for
+ * `staleAfterMs` was interrupted (its process died): any instance settles it, never a live one's.
  */
 
 export interface ImportDeps {
   db: Executor;
   clock: () => Date;
+  /** This process, as the claim on an import names it (default: WORKER_ID). */
+  workerId?: string;
+  /** Silence after which a running import counts as interrupted (default: STALE_AFTER_MS). */
+  staleAfterMs?: number;
 }
+
+/** One id per process: a restarted process is a new worker, and its predecessor's claims are dead. */
+export const WORKER_ID = randomUUID();
 
 export interface Progress {
   rowsRead: number;
@@ -55,8 +68,34 @@ export interface Progress {
 export const PROGRESS_EVERY_ROWS = 20_000;
 /** Rows staged per transaction while reading. */
 const STAGE_GROUP = 20_000;
-/** Reading or applying that has not reported for this long was interrupted (the instance stopped). */
+/**
+ * Reading or applying without a heartbeat for this long was interrupted (the process stopped).
+ * Generous because a SQLite apply holds the only connection, so its heartbeat waits for the commit.
+ */
 export const STALE_AFTER_MS = 10 * 60_000;
+/** Imports this process is working on right now: never judged by their heartbeat here. */
+const workingHere = new Set<string>();
+
+const workerOf = (deps: ImportDeps) => deps.workerId ?? WORKER_ID;
+const staleAfter = (deps: ImportDeps) => deps.staleAfterMs ?? STALE_AFTER_MS;
+
+/** Beats while `work` runs: several beats per staleness window, so one slow write does not look like death. */
+async function withHeartbeat<T>(deps: ImportDeps, importId: string, work: () => Promise<T>): Promise<T> {
+  const every = Math.max(200, Math.floor(staleAfter(deps) / 6));
+  workingHere.add(importId);
+  const timer = setInterval(() => {
+    beatImport(deps.db, importId, workerOf(deps), deps.clock().toISOString()).catch(() => {
+      // A missed beat is harmless; the next one, or the job's own writes, will tell.
+    });
+  }, every);
+  timer.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+    workingHere.delete(importId);
+  }
+}
 const UPLOAD_CHUNK_BYTES = 1024 * 1024;
 
 export async function startImport(
@@ -75,6 +114,7 @@ export async function startImport(
       bytesTotal: v.bytesTotal ?? null,
       userId: v.actor?.userId ?? null,
       actorLabel: v.actor ? `${v.actor.name} <${v.actor.email}>` : (v.actorLabel ?? 'system'),
+      workerId: workerOf(deps),
     },
     deps.clock().toISOString(),
   );
@@ -181,6 +221,13 @@ export async function readImport(deps: ImportDeps, importId: string, source: Csv
   const imp = await findImport(deps.db, importId);
   if (!imp) throw new AppError('not_found');
   if (imp.status !== 'reading') throw new AppError('edit_conflict', 'Importen har redan lästs in.');
+  // Reading is claimed by whoever reads: the upload may have been stored by another instance.
+  await updateImport(deps.db, importId, { worker_id: workerOf(deps), updated_at: deps.clock().toISOString() });
+  return withHeartbeat(deps, importId, () => readClaimed(deps, imp, source, onProgress));
+}
+
+async function readClaimed(deps: ImportDeps, imp: ImportRow, source: CsvSource, onProgress?: (p: Progress) => void): Promise<ImportRow> {
+  const importId = imp.id;
   const known = new Map<string, KnownSite>((await listSites(deps.db, imp.party_id)).map((s) => [s.code, { code: s.code, district: s.district, population: s.population }] as const));
   const book = new SiteBook(known);
   let rowsRead = 0;
@@ -269,26 +316,52 @@ async function crossBatchProblem(deps: ImportDeps, importId: string, b: NonNulla
   return flowConflict(b.conflictLine!, b.line, b.siteCode, b.sampleDate, map);
 }
 
-/** An import still `reading` or `applying` long after its last report was interrupted: say so, and let it be retried. */
+const INTERRUPTED = {
+  reading: 'Inläsningen avbröts eftersom servern eller kommandot stoppades mitt i den. Inget sparades. Ladda upp filen igen.',
+  readingCli: 'Inläsningen avbröts eftersom kommandot stoppades mitt i den. Inget sparades. Kör kommandot igen.',
+  applying: 'Sparandet avbröts eftersom servern stoppades mitt i det. Inget sparades. Du kan spara importen igen.',
+  applyingCli: 'Sparandet avbröts eftersom kommandot stoppades mitt i det. Inget sparades. Kör kommandot igen.',
+} as const;
+
+/**
+ * An import still `reading` or `applying` whose worker has been silent for `staleAfterMs` was
+ * interrupted: say so, and let it be done again. Reading starts over from a new upload; an
+ * interrupted apply never committed, so an upload's staged rows can be applied again, while a
+ * command's import (nobody can press Spara for it) is closed and the command is run again.
+ * A compare-and-set on the heartbeat: a beat that arrives meanwhile keeps the import running.
+ */
 export async function settleIfStale(deps: ImportDeps, imp: ImportRow): Promise<ImportRow> {
+  if (imp.status !== 'reading' && imp.status !== 'applying') return imp;
+  if (workingHere.has(imp.id)) return imp;
   const age = deps.clock().getTime() - new Date(imp.updated_at).getTime();
-  if (age < STALE_AFTER_MS) return imp;
+  if (age < staleAfter(deps)) return imp;
   const now = deps.clock().toISOString();
+  const cas = { updatedAt: imp.updated_at };
+  const fromCommand = imp.source !== 'upload';
   if (imp.status === 'reading') {
-    const moved = await transitionImport(deps.db, imp.id, 'reading', 'failed', now, {
-      phase: null,
-      error_message: 'Inläsningen avbröts (servern startades om). Ladda upp filen igen.',
-      finished_at: now,
-    });
-    if (moved) {
+    const message = fromCommand ? INTERRUPTED.readingCli : INTERRUPTED.reading;
+    if (await transitionImport(deps.db, imp.id, 'reading', 'failed', now, { phase: null, error_message: message, finished_at: now, worker_id: null }, cas)) {
       await deleteStagedRows(deps.db, imp.id);
       await deleteChunks(deps.db, imp.id);
     }
-  } else if (imp.status === 'applying') {
-    // The transaction never committed, so nothing was stored: the staged rows can be applied again.
-    await transitionImport(deps.db, imp.id, 'applying', 'ready', now, { phase: null });
+  } else if (fromCommand) {
+    if (await transitionImport(deps.db, imp.id, 'applying', 'failed', now, { phase: null, error_message: INTERRUPTED.applyingCli, finished_at: now, worker_id: null }, cas))
+      await deleteStagedRows(deps.db, imp.id);
+  } else {
+    await transitionImport(deps.db, imp.id, 'applying', 'ready', now, { phase: null, error_message: INTERRUPTED.applying, worker_id: null }, cas);
   }
   return (await findImport(deps.db, imp.id))!;
+}
+
+/** Settles every interrupted import (on boot, periodically, before a command's import); returns how many. */
+export async function settleInterruptedImports(deps: ImportDeps): Promise<number> {
+  const before = new Date(deps.clock().getTime() - staleAfter(deps)).toISOString();
+  let settled = 0;
+  for (const imp of await listSilentImports(deps.db, before)) {
+    const after = await settleIfStale(deps, imp);
+    if (after.status !== imp.status) settled++;
+  }
+  return settled;
 }
 
 /**
@@ -301,8 +374,14 @@ export async function applyImport(deps: ImportDeps, importId: string, actor: Act
   if (!opts.skipAuthorization) authorize(actor, { action: 'wastewater.import', partyId: imp.party_id });
   if (imp.is_dry_run === 1) throw new AppError('invalid_parameter', 'En provkörning kan inte sparas.');
   const claimedAt = deps.clock().toISOString();
-  if (!(await transitionImport(deps.db, importId, 'ready', 'applying', claimedAt, { phase: 'apply' })))
+  const me = workerOf(deps);
+  if (!(await transitionImport(deps.db, importId, 'ready', 'applying', claimedAt, { phase: 'apply', error_message: null, worker_id: me })))
     throw new AppError('edit_conflict', imp.status === 'done' ? 'Importen är redan sparad.' : 'Importen kan inte sparas i sitt nuvarande läge.');
+  return withHeartbeat(deps, importId, () => applyClaimed(deps, imp, actor, opts, me));
+}
+
+async function applyClaimed(deps: ImportDeps, imp: ImportRow, actor: Actor | null, opts: { actorLabel?: string }, me: string): Promise<ImportRow> {
+  const importId = imp.id;
   try {
     await deps.db.transaction().execute(async (trx) => {
       const now = deps.clock().toISOString();
@@ -322,23 +401,25 @@ export async function applyImport(deps: ImportDeps, importId: string, actor: Act
         lastDate: imp.last_date,
       };
       await recordAudit(trx, { actor, actorLabel: opts.actorLabel ?? imp.actor_label, action: 'wastewater.import', entityType: 'wastewater_import', entityId: importId, after }, deps.clock());
-      await updateImport(trx, importId, {
-        status: 'done',
+      // Done only if the claim is still ours: had this worker been taken for dead and the import
+      // been claimed again, committing too would store it twice. Rolling back keeps it once.
+      const stillOurs = await transitionImport(trx, importId, 'applying', 'done', now, {
         phase: null,
+        worker_id: null,
         rows_new: counts.rowsNew,
         rows_unchanged: counts.rowsUnchanged,
         rows_corrected: counts.rowsCorrected,
         samples_new: counts.samplesNew,
         samples_corrected: counts.samplesCorrected,
         sites_new: sites.length,
-        updated_at: now,
         finished_at: now,
-      });
+      }, { workerId: me });
+      if (!stillOurs) throw new AppError('edit_conflict', 'Importen avbröts medan den sparades.');
     });
     // Outside the transaction: the staged rows are no longer needed, and the commit stays small.
     await deleteStagedRows(deps.db, importId);
   } catch (err) {
-    await transitionImport(deps.db, importId, 'applying', 'ready', deps.clock().toISOString(), { phase: null }).catch(() => {});
+    await transitionImport(deps.db, importId, 'applying', 'ready', deps.clock().toISOString(), { phase: null, worker_id: null }, { workerId: me }).catch(() => {});
     throw err;
   }
   return (await findImport(deps.db, importId))!;

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { storageProblem } from '../../db/executor.js';
 import { AppError, RateLimitedError, errorStatus, type ErrorCode } from '../errors.js';
 import { localeFrom, messages } from '../i18n/index.js';
-import { NotFoundPage, RefusedPage, ServerErrorPage } from '../views/error-pages.js';
+import { NotFoundPage, NotSavedPage, RefusedPage, ServerErrorPage } from '../views/error-pages.js';
 import { renderPage } from '../views/render.js';
 
 function wantsJson(req: FastifyRequest): boolean {
@@ -31,6 +32,20 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
+const STORAGE_LOG = {
+  database_read_only: 'write refused: the database is read-only (check the file, its directory and their owner, or the server’s read-only mode)',
+  storage_full: 'write refused: no space left for the database (disk full or file-size limit)',
+} as const;
+
+/** Form fields worth giving back after a refused write: typed text, never secrets or tokens. */
+function keptInput(req: FastifyRequest): [string, string][] {
+  const body = req.body;
+  if (req.method !== 'POST' || !body || typeof body !== 'object' || Buffer.isBuffer(body)) return [];
+  return Object.entries(body as Record<string, unknown>)
+    .filter(([k, v]) => typeof v === 'string' && v.trim() !== '' && !/csrf|password|losenord|token|secret|contentHash|version/i.test(k))
+    .map(([k, v]) => [k, v as string]);
+}
+
 /** Maps every failure once: AppError codes to their status, everything else to 500 or 503. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
@@ -44,6 +59,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       code = err.code;
       message = err.message;
       fields = err.fields;
+    } else if (storageProblem(err)) {
+      code = storageProblem(err)!;
+      req.log.error({ err, code }, STORAGE_LOG[code as keyof typeof STORAGE_LOG]);
+      message = m.errors[code];
+      reply.header('Retry-After', '60');
     } else if (isDatabaseUnavailable(err)) {
       req.log.error({ err }, 'database unavailable');
       code = 'database_unavailable';
@@ -68,7 +88,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (code === 'unauthenticated' && req.method === 'GET') return reply.redirect(`/logga-in?next=${encodeURIComponent(req.url)}`, 303);
     const ctx = { locale, m, url: req.url };
     const page =
-      code === 'not_found'
+      code === 'database_read_only' || code === 'storage_full'
+        ? NotSavedPage({ ctx, message, input: keptInput(req) })
+        : code === 'not_found'
         ? NotFoundPage({ ctx })
         : errorStatus[code] >= 500
           ? ServerErrorPage({ ctx, unavailable: code === 'database_unavailable' })

@@ -362,6 +362,9 @@ export const en: Messages = {
     title: 'Something went wrong',
     body: 'A technical error occurred. Please try again shortly.',
     unavailable: 'The service is temporarily unavailable. Please try again shortly.',
+    notSavedTitle: 'Could not save',
+    notSaved: 'The operators have been told. Please try again later.',
+    keptInput: 'What you wrote (copy it if you want to keep it elsewhere)',
   },
   errors: {
     not_found: 'What you asked for does not exist.',
@@ -380,6 +383,8 @@ export const en: Messages = {
     edit_conflict: 'Someone else changed this while you were editing.',
     invalid_credentials: 'Wrong e-mail address or password.',
     database_unavailable: 'The database is unavailable right now.',
+    database_read_only: 'The database is read-only right now, so nothing can be saved. What you wrote has not been saved. Reading works.',
+    storage_full: 'The storage is full, so nothing can be saved. What you wrote has not been saved. Reading works.',
     unsupported_format: 'That format is not supported.',
     internal: 'An unexpected error occurred.',
   },

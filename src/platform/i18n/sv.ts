@@ -364,6 +364,9 @@ export const sv = {
     title: 'Något gick fel',
     body: 'Ett tekniskt fel uppstod. Försök igen om en stund.',
     unavailable: 'Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.',
+    notSavedTitle: 'Det gick inte att spara',
+    notSaved: 'Driften är underrättad. Försök igen senare.',
+    keptInput: 'Det du skrev (kopiera det om du vill spara det någon annanstans)',
   },
   errors: {
     not_found: 'Det du sökte finns inte.',
@@ -382,6 +385,8 @@ export const sv = {
     edit_conflict: 'Någon annan har ändrat det här medan du redigerade.',
     invalid_credentials: 'Fel e-postadress eller lösenord.',
     database_unavailable: 'Databasen är inte tillgänglig just nu.',
+    database_read_only: 'Databasen är skrivskyddad just nu, så inget kan sparas. Det du skrev har inte sparats. Att läsa går bra.',
+    storage_full: 'Lagringsutrymmet är fullt, så inget kan sparas. Det du skrev har inte sparats. Att läsa går bra.',
     unsupported_format: 'Formatet stöds inte.',
     internal: 'Ett oväntat fel uppstod.',
   },

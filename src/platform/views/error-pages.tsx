@@ -22,6 +22,33 @@ export function ServerErrorPage({ ctx, unavailable }: { ctx: PageContext; unavai
   );
 }
 
+/**
+ * A write the storage refused (read-only, full). The form's text comes back on the page, so
+ * nothing typed is lost; the browser's back button also still has the form as it was.
+ */
+export function NotSavedPage({ ctx, message, input }: { ctx: PageContext; message: string; input: readonly [string, string][] }) {
+  return (
+    <Layout ctx={ctx} title={ctx.m.serverError.notSavedTitle}>
+      <h1>{ctx.m.serverError.notSavedTitle}</h1>
+      <p>{message}</p>
+      <p>{ctx.m.serverError.notSaved}</p>
+      {input.length > 0 ? (
+        <section aria-labelledby="kept-input">
+          <h2 id="kept-input">{ctx.m.serverError.keptInput}</h2>
+          <dl>
+            {input.map(([k, v]) => (
+              <>
+                <dt>{k}</dt>
+                <dd style="white-space: pre-wrap">{v}</dd>
+              </>
+            ))}
+          </dl>
+        </section>
+      ) : null}
+    </Layout>
+  );
+}
+
 /** A request we understood and refused: no access, an expired form, too many attempts. */
 export function RefusedPage({ ctx, message }: { ctx: PageContext; message: string }) {
   return (

@@ -362,6 +362,11 @@ export function ImportPage(props: { ctx: AdminContext; party: Party; imp: Import
       ) : null}
       {imp.status === 'ready' ? (
         <>
+          {imp.error_message ? (
+            <p class="flash" role="status">
+              {imp.error_message}
+            </p>
+          ) : null}
           <h2>Det här sparas om du godkänner</h2>
           <Counts imp={imp} />
           <CorrectionTable corrections={props.corrections} total={imp.rows_corrected + imp.samples_corrected} />
