@@ -9,6 +9,10 @@
  *   --connections N             concurrent clients (default 100)
  *   --warmup S                  read-only seconds before measuring (default 5)
  *   --baseline S                seconds of the raw node:http baseline (default 10, 0 = none)
+ *   --reads-only                no writes: shows what the writes cost the readers
+ *
+ * LOAD_PROFILE=1 writes a CPU profile of each server to bench/results/profile/ (summarise it with
+ * bench/profile-summary.ts).
  *
  * PostgreSQL: a fresh database on $LOAD_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres),
  * dropped afterwards. Results go to bench/results/load-latest.json. Exit code 0 when every target passes.
@@ -35,6 +39,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '100' },
     warmup: { type: 'string', default: '5' },
     baseline: { type: 'string', default: '10' },
+    'reads-only': { type: 'boolean', default: false },
   },
 });
 function num(name: string, raw: string | undefined, min: number): number {
@@ -152,6 +157,8 @@ async function one(kind: 'sqlite' | 'postgres'): Promise<Outcome> {
     duration: DURATION,
     warmup: WARMUP,
     demo: true,
+    readsOnly: args['reads-only'],
+    profileDir: process.env.LOAD_PROFILE === '1' ? join(here, 'results', 'profile') : undefined,
     log: (l) => console.log(l),
     onServer: async (server) => {
       if (BASELINE > 0) baseline = await measureBaseline(server.url, BASELINE);
