@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { connect, type Database } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { createUser } from '../src/features/accounts/account-service.js';
+import { createUser, startSession } from '../src/features/accounts/account-service.js';
 import { historyOf } from '../src/features/audit/audit.js';
 import { seedDemo } from '../src/features/demo/seed.js';
 import { listUpdatesOfActivity } from '../src/features/follow-up/activity-update-repo.js';
@@ -37,6 +37,13 @@ export interface LoadOptions {
   warmup: number;
   /** Leave the writes out (a comparison run: what do the writes cost the readers?). */
   readsOnly?: boolean;
+  /** Staff accounts per role and party (default 2); argon2 makes each one cost a noticeable moment. */
+  staffPerRole?: number;
+  /**
+   * 'form' (default): staff log in through the login form, as people do. 'direct': sessions are
+   * started in the database and passwords skipped, which saves argon2's deliberate slowness (the test).
+   */
+  sessions?: 'form' | 'direct';
   /** Seed the demo as well (the test leaves it out to stay quick). */
   demo: boolean;
   log?: (line: string) => void;
@@ -84,7 +91,7 @@ interface Writer {
 }
 
 interface Fixture {
-  accounts: { email: string; role: 'reporter' | 'editor'; partyId: string }[];
+  accounts: { email: string; role: 'reporter' | 'editor'; partyId: string; session: string | null }[];
   writers: Writer[];
   readPaths: string[];
 }
@@ -116,7 +123,7 @@ function pledgeWith(n: number, partyIds: [string, string], extra: { title: strin
   };
 }
 
-async function seedFixture(database: Database, connections: number, demo: boolean): Promise<Fixture> {
+async function seedFixture(database: Database, connections: number, demo: boolean, staffPerRole: number, direct: boolean): Promise<Fixture> {
   const db = database.db;
   if (demo) await seedDemo(db);
   const by = { actor: null, label: 'lasttest' };
@@ -127,15 +134,15 @@ async function seedFixture(database: Database, connections: number, demo: boolea
   const signed = await createPledge(db, pledgeWith(connections, parties, { title: 'Medborgarlöfte Lasttest', startsOn: `${year}-01-01`, endsOn: `${year + 1}-12-31`, state: 'signed' }), by);
   const draft = await createPledge(db, pledgeWith(connections, parties, { title: 'Nästa löfte, utkast', startsOn: `${year + 2}-01-01`, endsOn: `${year + 3}-12-31`, state: 'draft' }), by);
 
-  // Two reporters and two editors per party; client i uses the accounts of its activity's owner.
+  // Reporters and editors of each party (two of each by default); client i uses the accounts of its activity's owner.
   const accounts: Fixture['accounts'] = [];
   const run = randomUUID().slice(0, 8);
   for (const partyId of parties)
     for (const role of ['reporter', 'editor'] as const)
-      for (let k = 1; k <= 2; k++) {
+      for (let k = 1; k <= staffPerRole; k++) {
         const email = `${role}${k}.${partyId === m.id ? 'kommun' : 'polis'}.${run}@lasttest.example`;
-        await createUser(db, { email, name: `${role} ${k}`, partyId, role, password: LOAD_PASSWORD }, null, { actorLabel: 'lasttest' });
-        accounts.push({ email, role, partyId });
+        const user = await createUser(db, { email, name: `${role} ${k}`, partyId, role, password: direct ? null : LOAD_PASSWORD }, null, { actorLabel: 'lasttest' });
+        accounts.push({ email, role, partyId, session: direct ? await startSession(db, user.id, 'password') : null });
       }
   const accountFor = (partyId: string, role: 'reporter' | 'editor', i: number) => {
     const own = accounts.map((a, idx) => ({ a, idx })).filter(({ a }) => a.partyId === partyId && a.role === role);
@@ -212,6 +219,16 @@ async function login(base: string, email: string): Promise<Login> {
   const session = cookiesOf(res).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
   if (!session) throw new Error(`login ${email}: no session cookie`);
   return { cookie: `${csrfCookie}; ${session}`, csrf: token };
+}
+
+/** A session started in the database: the CSRF token and cookie come from a form page, as in a browser. */
+async function formToken(base: string, session: string, formPath: string): Promise<Login> {
+  const cookie = `${SESSION_COOKIE}=${session}`;
+  const res = await fetch(`${base}${formPath}`, { redirect: 'manual', headers: { cookie } });
+  const html = await expectStatus(res, 200, `GET ${formPath}`);
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error(`no CSRF token on ${formPath}`);
+  return { cookie: [...cookiesOf(res), cookie].join('; '), csrf: token };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,7 +376,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   try {
     await migrateToLatest(database);
     const t = Date.now();
-    fx = await seedFixture(database, opts.connections, opts.demo);
+    fx = await seedFixture(database, opts.connections, opts.demo, opts.staffPerRole ?? 2, opts.sessions === 'direct');
     log(`  seeded in ${((Date.now() - t) / 1000).toFixed(1)} s: ${fx.writers.length} writers, ${fx.accounts.length} staff accounts, ${new Set(fx.readPaths).size} public addresses`);
   } finally {
     await database.close();
@@ -379,7 +396,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     for (const path of new Set(fx.readPaths)) await expectStatus(await fetch(`${base}${path}`, { redirect: 'manual' }), 200, `GET ${path}`);
     const t = Date.now();
     const logins: Login[] = [];
-    for (const a of fx.accounts) logins.push(await login(base, a.email));
+    const form = `/admin/aktiviteter/${fx.writers[0]!.reportActivity.id}`;
+    for (const a of fx.accounts) logins.push(a.session ? await formToken(base, a.session, form) : await login(base, a.email));
     log(`  ${logins.length} logins in ${((Date.now() - t) / 1000).toFixed(1)} s (before the measured phase)`);
     if (opts.onServer) await opts.onServer(server);
 
