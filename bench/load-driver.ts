@@ -80,6 +80,8 @@ export interface LoadResult {
   /** Writes that are in the database more than once, or whose version did not add up. */
   inconsistencies: string[];
   readPaths: string[];
+  /** Responses per second of the run, to see stalls that a percentile hides. */
+  perSecond: number[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,6 +261,8 @@ async function drive(base: string, fx: Fixture, logins: Login[], opts: { connect
   let badReads = 0;
   let badWrites = 0;
   let clientNo = 0;
+  const t0 = Date.now();
+  const perSecond: number[] = [];
 
   const setupClient = (client: any) => {
     const i = clientNo++;
@@ -267,7 +271,7 @@ async function drive(base: string, fx: Fixture, logins: Login[], opts: { connect
     let cycle = 0;
     let seq = 0;
     // In flight: what the pending write will have done once acknowledged.
-    let pending: { ack: Ack; bump: () => void } | null = null;
+    let pending: { ack: Ack; bump: () => void; resync: (v: number) => void } | null = null;
 
     const read = (j: number) => ({
       method: 'GET',
@@ -286,7 +290,7 @@ async function drive(base: string, fx: Fixture, logins: Login[], opts: { connect
         if (cycle++ % 2 === 0) {
           const a = w.reportActivity;
           const l = logins[a.account]!;
-          pending = { ack: { kind: 'report', activityId: a.id, marker }, bump: () => a.version++ };
+          pending = { ack: { kind: 'report', activityId: a.id, marker }, bump: () => a.version++, resync: (v) => (a.version = v) };
           sent.push(pending.ack);
           return {
             ...req,
@@ -297,7 +301,7 @@ async function drive(base: string, fx: Fixture, logins: Login[], opts: { connect
         }
         const a = w.editActivity;
         const l = logins[a.account]!;
-        pending = { ack: { kind: 'edit', activityId: a.id, marker }, bump: () => a.version++ };
+        pending = { ack: { kind: 'edit', activityId: a.id, marker }, bump: () => a.version++, resync: (v) => (a.version = v) };
         sent.push(pending.ack);
         return {
           ...req,
@@ -306,13 +310,19 @@ async function drive(base: string, fx: Fixture, logins: Login[], opts: { connect
           body: new URLSearchParams({ _csrf: l.csrf, version: String(a.version), description: `Aktivitet ändrad av lasttestet, ${marker}`, targetKind: 'none' }).toString(),
         };
       },
-      onResponse: (status: number) => {
+      onResponse: (status: number, body: string) => {
         last = 'write';
         statuses[`write ${status}`] = (statuses[`write ${status}`] ?? 0) + 1;
         if (status === 303 && pending) {
           acks.push(pending.ack);
           pending.bump();
-        } else badWrites++;
+        } else {
+          badWrites++;
+          // Still an error, but only one: after a timed-out write that did commit, the conflict page
+          // carries the stored version, and this writer goes on from there instead of failing forever.
+          const stored = status === 409 ? /name="version" value="(\d+)"/.exec(body)?.[1] : undefined;
+          if (stored && pending) pending.resync(Number(stored));
+        }
         pending = null;
       },
     };
@@ -320,7 +330,11 @@ async function drive(base: string, fx: Fixture, logins: Login[], opts: { connect
     const sequence = Array.from({ length: CYCLE }, (_, j) => (opts.writes && j === i % CYCLE ? write : read(j)));
     client.setRequests(sequence);
     // Emitted after onResponse above, with this response's latency.
-    client.on('response', (_status: number, _bytes: number, ms: number) => (last === 'write' ? writeMs : readMs).push(ms));
+    client.on('response', (_status: number, _bytes: number, ms: number) => {
+      (last === 'write' ? writeMs : readMs).push(ms);
+      const sec = Math.floor((Date.now() - t0) / 1000);
+      perSecond[sec] = (perSecond[sec] ?? 0) + 1;
+    });
   };
 
   const result = await autocannon({
@@ -331,7 +345,7 @@ async function drive(base: string, fx: Fixture, logins: Login[], opts: { connect
     // A request on a timed-out connection is an error, never retried silently.
     timeout: 10,
   });
-  return { result, readMs, writeMs, statuses, acks, sent, badReads, badWrites };
+  return { result, readMs, writeMs, statuses, acks, sent, badReads, badWrites, perSecond: Array.from(perSecond, (n) => n ?? 0) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,6 +446,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       lostWrites: verified.lost,
       inconsistencies: verified.inconsistencies,
       readPaths: [...new Set(fx.readPaths)],
+      perSecond: d.perSecond,
     };
   } finally {
     await server.stop('SIGKILL');

@@ -176,6 +176,7 @@ async function one(kind: 'sqlite' | 'postgres'): Promise<Outcome> {
   console.log(`  writes:      ${lat(r.writes)}`);
   console.log(`  errors:      ${r.errors} (bad read statuses ${r.badReads}, bad write statuses ${r.badWrites}, socket errors ${r.socketErrors} incl. timeouts ${r.timeouts})`);
   console.log(`  statuses:    ${Object.entries(r.statuses).map(([k, v]) => `${k}: ${fmt(v)}`).join(', ')}`);
+  console.log(`  per second:  ${r.perSecond.join(' ')}`);
   console.log(`  acknowledged writes: ${r.acknowledged.reports} activity reports, ${r.acknowledged.edits} activity edits`);
   console.log(`  lost writes: ${r.lostWrites}${r.inconsistencies.length ? ` (+ ${r.inconsistencies.length} inconsistencies: ${r.inconsistencies.slice(0, 3).join('; ')})` : ''}`);
   if (baseline) {
