@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openapiDocument } from '../../src/features/api/openapi.js';
 import { createPledge } from '../../src/features/pledges/pledge-service.js';
@@ -75,6 +76,25 @@ for (const target of targets) {
       expect((await get(`/api/v1/pledges/${draft.id}`)).json()).toEqual({ error: { code: 'not_found', message: 'Löftet finns inte.' } });
       expect((await get('/api/v1/pledges?municipality=0999')).json()).toEqual({ data: [] });
       expect(JSON.stringify((await get('/api/v1/pledges')).json())).not.toContain(draft.id);
+    });
+
+    it('answers from its cache until the next write, with an ETag and its own compression', async () => {
+      const m = await buildMunicipality(s.t.db, { municipalityCode: '0998', slug: 'apicache' });
+      const p = await buildPoliceArea(s.t.db);
+      const first = await get('/api/v1/pledges?municipality=0998');
+      expect(first.json()).toEqual({ data: [] });
+      const etag = first.headers.etag as string;
+      expect(etag).toMatch(/^W\//);
+      const again = await s.app.inject({ method: 'GET', url: '/api/v1/pledges?municipality=0998', headers: { 'if-none-match': etag } });
+      expect(again.statusCode).toBe(304);
+      // A signed pledge appears on the very next request: the write dropped the cached answer.
+      const signed = await createPledge(s.t.db, pledgeInput(m, p, { state: 'signed', signedOn: '2024-01-01' }));
+      const after = await s.app.inject({ method: 'GET', url: '/api/v1/pledges?municipality=0998', headers: { 'if-none-match': etag, 'accept-encoding': 'gzip' } });
+      expect(after.statusCode).toBe(200);
+      expect(after.headers['content-encoding']).toBe('gzip');
+      expect(after.headers['access-control-allow-origin']).toBe('*');
+      expect(after.headers['cache-control']).toBe('public, max-age=60');
+      expect(JSON.parse(gunzipSync(after.rawPayload).toString('utf8')).data.map((d: { id: string }) => d.id)).toEqual([signed.id]);
     });
 
     it('publishes an OpenAPI document whose paths all answer', async () => {

@@ -232,6 +232,27 @@ for (const target of targets) {
       expect((await get('/kommun/strangnas/2022-2023')).body).toContain(party.name);
     });
 
+    it('answers readers who miss a page together from one render, with the same bytes and headers as ever', async () => {
+      app.pageCache!.invalidate();
+      const reference = await get('/kommun/strangnas', { 'accept-encoding': 'gzip' });
+      app.pageCache!.invalidate();
+      const burst = await Promise.all([
+        ...Array.from({ length: 12 }, () => get('/kommun/strangnas', { 'accept-encoding': 'gzip' })),
+        app.inject({ method: 'HEAD', url: '/kommun/strangnas' }),
+        get('/kommun/strangnas', { 'if-none-match': reference.headers.etag as string }),
+      ]);
+      for (const res of burst.slice(0, 12)) {
+        expect(res.statusCode).toBe(200);
+        expect(withoutDate(res.headers)).toEqual(withoutDate(reference.headers));
+        expect(res.rawPayload.equals(reference.rawPayload)).toBe(true);
+      }
+      expect(burst[12]!.statusCode).toBe(200);
+      expect(burst[13]!.statusCode).toBe(304);
+      // A render that ends in an error is not shared: each waiter gets its own answer.
+      const missing = await Promise.all(Array.from({ length: 5 }, () => get('/kommun/finns-inte')));
+      for (const res of missing) expect(res.statusCode).toBe(404);
+    });
+
     it("keeps another instance's write out for at most the TTL, by the injected clock", async () => {
       const party = await strangnasParty();
       expect((await get('/kommun/strangnas/2022-2023')).body).toContain(party.name);

@@ -34,6 +34,27 @@ describe('PageCache', () => {
     expect(c.set('k', page('new'), c.generation)).toBe(true);
   });
 
+  it('lets readers of a page being rendered wait for that render, until the next write', async () => {
+    const c = new PageCache();
+    expect(c.inFlight('k')).toBeUndefined();
+    const land = c.takeOff('k');
+    const waiting = c.inFlight('k');
+    expect(waiting).toBeDefined();
+    const p = page('<p>a</p>');
+    land(p);
+    await expect(waiting).resolves.toBe(p);
+    // Landed: the next reader finds the page in the cache or renders anew, never an old flight.
+    expect(c.inFlight('k')).toBeUndefined();
+
+    const land2 = c.takeOff('k');
+    const joinedBefore = c.inFlight('k');
+    c.invalidate();
+    // A reader who comes after a write must not get a page whose render began before it.
+    expect(c.inFlight('k')).toBeUndefined();
+    land2(null);
+    await expect(joinedBefore).resolves.toBeNull();
+  });
+
   it('drops everything on invalidate', () => {
     const c = new PageCache();
     c.set('a', page('a'), c.generation);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app.js';
 import { AppError } from '../../platform/errors.js';
 import { presentPledge, presentSummary } from '../pledges/pledge-presenter.js';
+import { createFileCache } from '../publishing/open-data/file-cache.js';
 import { getPublicPledge, listPublicPledges } from '../pledges/pledge-service.js';
 import { openapiDocument } from './openapi.js';
 
@@ -19,16 +20,25 @@ export function apiRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get('/api/v1/openapi.json', async () => openapiDocument);
 
-  app.get('/api/v1/pledges', async (req) => {
+  // Answers are kept like open-data files: built and compressed once per write, not per request
+  // (a reader burst otherwise queries, serialises and gzips the same JSON for every client).
+  // Keyed by path and query; the answers hold no absolute links, so the origin is not part of it.
+  const answers = createFileCache(app, deps);
+  const json = (body: unknown) => ({ body: JSON.stringify(body), type: 'application/json; charset=utf-8' });
+
+  app.get('/api/v1/pledges', async (req, reply) => {
     const q = ListQuery.parse(req.query ?? {});
     if (q.municipality !== undefined && !/^\d{4}$/.test(q.municipality))
       throw new AppError('invalid_parameter', 'municipality ska vara en kommunkod med fyra siffror, t.ex. 0486.');
-    const items = await listPublicPledges(deps.db, { municipalityCode: q.municipality });
-    return { data: items.map((i) => presentSummary(i.pledge, i.municipalities)) };
+    return answers.send(req, reply, `list ${q.municipality ?? ''}`, async () => {
+      const items = await listPublicPledges(deps.db, { municipalityCode: q.municipality });
+      return json({ data: items.map((i) => presentSummary(i.pledge, i.municipalities)) });
+    });
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/pledges/:id', async (req) => {
+  app.get<{ Params: { id: string } }>('/api/v1/pledges/:id', async (req, reply) => {
     if (!UUID.test(req.params.id)) throw new AppError('invalid_id', `${req.params.id} är inte ett giltigt id (UUID).`);
-    return presentPledge(await getPublicPledge(deps.db, req.params.id.toLowerCase()));
+    const id = req.params.id.toLowerCase();
+    return answers.send(req, reply, `pledge ${id}`, async () => json(presentPledge(await getPublicPledge(deps.db, id))));
   });
 }

@@ -123,6 +123,8 @@ export class RenderedPage {
 export class PageCache {
   #generation = 0;
   readonly #entries = new Map<string, RenderedPage>();
+  /** Renders in progress since the last write, by key: later readers of the same URL wait for them. */
+  readonly #flights = new Map<string, Flight>();
   #bytes = 0;
   readonly limits: PageCacheLimits;
 
@@ -174,9 +176,31 @@ export class PageCache {
     return true;
   }
 
+  /**
+   * The render of `key` in progress, for a reader arriving now to wait for instead of rendering
+   * it again. A flight only serves readers who arrived in the generation it started in: a write
+   * clears the table, so a reader who came after a write never gets a page begun before it. (One
+   * who joined before the write may: its request overlapped the write, so either answer is right.)
+   */
+  inFlight(key: string): Promise<RenderedPage | null> | undefined {
+    return this.#flights.get(key)?.done;
+  }
+
+  /** Announces a render of `key`; the returned function ends it (with the page, or null: waiters render themselves). */
+  takeOff(key: string): (page: RenderedPage | null) => void {
+    let resolve!: (page: RenderedPage | null) => void;
+    const flight: Flight = { done: new Promise((r) => (resolve = r)) };
+    this.#flights.set(key, flight);
+    return (page) => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      resolve(page);
+    };
+  }
+
   /** Everything goes, and every request that is rendering right now will not store its result. */
   invalidate(): void {
     this.#generation++;
+    this.#flights.clear();
     for (const page of this.#entries.values()) page.onGrow = null;
     this.#entries.clear();
     this.#bytes = 0;
@@ -195,6 +219,10 @@ export class PageCache {
       this.#remove(oldest[0], oldest[1]);
     }
   }
+}
+
+interface Flight {
+  done: Promise<RenderedPage | null>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,6 +295,16 @@ function finish(req: FastifyRequest, reply: FastifyReply, page: RenderedPage): B
   return page.body(encoding);
 }
 
+/** Answers from a finished page: the headers a miss would send, ETag/304, the negotiated bytes. */
+function sendCached(req: FastifyRequest, reply: FastifyReply, page: RenderedPage): void {
+  setPublicPageHeaders(reply, page.headers);
+  const body = finish(req, reply, page);
+  // send() without a payload: send(null) would be serialised as the JSON text "null".
+  if (body === null) reply.send();
+  else if (Buffer.isBuffer(body)) reply.send(body);
+  else body.then((b) => reply.send(b), (err: unknown) => reply.send(err));
+}
+
 /** Never served from or stored in the cache, whatever their handlers send. */
 const PRIVATE_PATHS = /^\/(?:admin|api|logga-in|logga-ut|aterstall|glomt-losenord|static)(?:[/?]|$)/;
 
@@ -275,6 +313,8 @@ interface RequestState {
   day: string;
   startedAt: number;
   generation: number;
+  /** Set when this request renders for readers waiting on the same URL: called once, with the page or null. */
+  land: ((page: RenderedPage | null) => void) | null;
 }
 
 /**
@@ -307,16 +347,40 @@ export async function registerPageDelivery(
     const day = swedishDate(now);
     const key = `${day} ${req.url}`;
     const page = cache.get(key, startedAt);
-    if (page === undefined) {
-      states.set(req, { key, day, startedAt, generation: cache.generation });
-      return done();
+    if (page !== undefined) return sendCached(req, reply, page);
+    // A burst of readers right after a write would otherwise render the same page once each.
+    const flight = cache.inFlight(key);
+    if (flight) {
+      flight.then(
+        (rendered) => {
+          if (rendered) return sendCached(req, reply, rendered);
+          states.set(req, { key, day, startedAt, generation: cache.generation, land: null });
+          done();
+        },
+        (err: Error) => done(err),
+      );
+      return;
     }
-    setPublicPageHeaders(reply, page.headers);
-    const body = finish(req, reply, page);
-    // send() without a payload: send(null) would be serialised as the JSON text "null".
-    if (body === null) reply.send();
-    else if (Buffer.isBuffer(body)) reply.send(body);
-    else body.then((b) => reply.send(b), (err: unknown) => reply.send(err));
+    // HEAD never fills the cache, so it never renders for others either.
+    states.set(req, { key, day, startedAt, generation: cache.generation, land: req.method === 'GET' ? cache.takeOff(key) : null });
+    done();
+  });
+
+  /** The request's flight ends whatever happened to it; waiters then render for themselves. */
+  const land = (req: FastifyRequest, page: RenderedPage | null) => {
+    const state = states.get(req);
+    if (!state?.land) return;
+    const l = state.land;
+    state.land = null;
+    l(page);
+  };
+  app.addHook('onResponse', (req, _reply, done) => {
+    land(req, null);
+    done();
+  });
+  app.addHook('onRequestAbort', (req, done) => {
+    land(req, null);
+    done();
   });
 
   // Callback style, not async: it runs for every response, and most just pass through.
@@ -330,7 +394,9 @@ export async function registerPageDelivery(
     if (state && req.method === 'GET' && !reply.hasHeader('Set-Cookie') && swedishDate(deps.clock()) === state.day) {
       // The handler's own date lies between state.day and now: equal ends mean it rendered that day.
       cache.set(state.key, page, state.generation);
-    }
+      // Waiters get it even when a write came meanwhile: they arrived before that write (see flight()).
+      land(req, page);
+    } else if (state) land(req, null);
     const body = finish(req, reply, page);
     if (body === null || Buffer.isBuffer(body)) return done(null, body);
     body.then((b) => done(null, b), (err: Error) => done(err));
