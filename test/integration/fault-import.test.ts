@@ -32,7 +32,7 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 const ROWS = { sqlite: 240_000, postgres: 48_000 } as const;
 const PUBLIC = ['wastewater_site', 'wastewater_sample', 'wastewater_measurement', 'wastewater_correction', 'audit_event'] as const;
 /** The staleness window the processes under test use: short, so a dead worker is noticed within the test. */
-const STALE_SECONDS = '1';
+const STALE_SECONDS = '2';
 
 let dir: string;
 const files = { sqlite: '', postgres: '' };

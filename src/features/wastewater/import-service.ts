@@ -123,6 +123,11 @@ export async function startImport(
 
 /** Keeps an uploaded file in the database, in chunks, so that reading it can happen anywhere. */
 export async function storeUpload(deps: ImportDeps, importId: string, stream: AsyncIterable<Buffer>): Promise<number> {
+  // A large upload over a slow line takes a while: it beats like reading does.
+  return withHeartbeat(deps, importId, () => storeChunks(deps, importId, stream));
+}
+
+async function storeChunks(deps: ImportDeps, importId: string, stream: AsyncIterable<Buffer>): Promise<number> {
   let seq = 0;
   let total = 0;
   let pending: Buffer[] = [];
