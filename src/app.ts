@@ -37,7 +37,8 @@ import { registerSecurityHeaders } from './platform/http/security.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    routeTable: { method: string; url: string }[];
+    /** `upload`: the route takes a multipart file (config.upload), so a test posts to it as a browser would. */
+    routeTable: { method: string; url: string; upload: boolean }[];
     /** AppDeps.publicBaseUrl without a trailing slash, or null: read by pageContext for absolute links. */
     publicBaseUrl: string | null;
   }
@@ -77,11 +78,12 @@ export async function buildApp(
     routerOptions: { ignoreTrailingSlash: true },
   });
   // Every route, as registered: the permission matrix test checks that no admin route escapes it.
-  const routes: { method: string; url: string }[] = [];
+  const routes: { method: string; url: string; upload: boolean }[] = [];
   app.decorate('routeTable', routes);
   app.decorate('publicBaseUrl', full.publicBaseUrl ? full.publicBaseUrl.replace(/\/+$/, '') : null);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+    const upload = Boolean((r.config as { upload?: unknown } | undefined)?.upload);
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, upload });
   });
   await registerSecurityHeaders(app);
   await registerPageDelivery(app, full); // compression (@fastify/compress) and the public page cache
