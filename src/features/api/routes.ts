@@ -20,7 +20,10 @@ export function apiRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/api/v1/openapi.json', async () => openapiDocument);
 
   app.get('/api/v1/pledges', async (req) => {
-    const q = ListQuery.parse(req.query ?? {});
+    // safeParse: a repeated ?municipality= (an array) was a ZodError, a 500.
+    const parsed = ListQuery.safeParse(req.query ?? {});
+    if (!parsed.success) throw new AppError('invalid_parameter', 'municipality ska anges en gång, som en kommunkod med fyra siffror, t.ex. 0486.');
+    const q = parsed.data;
     if (q.municipality !== undefined && !/^\d{4}$/.test(q.municipality))
       throw new AppError('invalid_parameter', 'municipality ska vara en kommunkod med fyra siffror, t.ex. 0486.');
     const items = await listPublicPledges(deps.db, { municipalityCode: q.municipality });
