@@ -39,7 +39,8 @@ import { registerOperations } from './features/operations/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    routeTable: { method: string; url: string }[];
+    /** `upload`: the route takes a multipart file (config.upload), so a test posts to it as a browser would. */
+    routeTable: { method: string; url: string; upload: boolean }[];
     /** AppDeps.publicBaseUrl without a trailing slash, or null: read by pageContext for absolute links. */
     publicBaseUrl: string | null;
   }
@@ -85,11 +86,12 @@ export async function buildApp(
     genReqId: requestIdFor,
   });
   // Every route, as registered: the permission matrix test checks that no admin route escapes it.
-  const routes: { method: string; url: string }[] = [];
+  const routes: { method: string; url: string; upload: boolean }[] = [];
   app.decorate('routeTable', routes);
   app.decorate('publicBaseUrl', full.publicBaseUrl ? full.publicBaseUrl.replace(/\/+$/, '') : null);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+    const upload = Boolean((r.config as { upload?: unknown } | undefined)?.upload);
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url, upload });
   });
   registerOperations(app, full); // request id header, HTTP metrics, /healthz /readyz /metrics: before anything answers early
   await registerSecurityHeaders(app);

@@ -309,13 +309,17 @@ const CR = Buffer.from([0x0d]);
 function wrapParserError(err: unknown): Error {
   if (err instanceof CsvError) return err;
   const e = err as ParserError & { lines?: number };
-  if (typeof e?.code === 'string' && e.code.startsWith('CSV_')) {
+  // csv-parse 6 names one of its codes without the CSV_ prefix (INVALID_OPENING_QUOTE, e.g. for
+  // `a; "b"`): it escaped as a plain Error, a 500 on upload, until the parser fuzz test found it.
+  if (typeof e?.code === 'string' && (e.code.startsWith('CSV_') || e.code === 'INVALID_OPENING_QUOTE')) {
     const reason =
       e.code === 'CSV_QUOTE_NOT_CLOSED'
         ? 'ett citattecken (") öppnas men stängs aldrig'
         : e.code === 'CSV_INVALID_CLOSING_QUOTE'
           ? 'ett citattecken (") står mitt i ett värde; omge hela värdet med citattecken'
-          : `filen kan inte läsas som CSV (${e.message})`;
+          : e.code === 'INVALID_OPENING_QUOTE'
+            ? 'ett värde börjar med något annat än citattecknet (") som omger det, t.ex. ett mellanslag; ta bort det eller omge hela värdet med citattecken'
+            : `filen kan inte läsas som CSV (${e.message})`;
     return new CsvError(reason, typeof e.lines === 'number' ? e.lines : null);
   }
   return err as Error;

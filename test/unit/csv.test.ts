@@ -46,6 +46,13 @@ describe('openCsv', () => {
     expect(records[0]!.fields).toEqual(['x', '1,5', 'y']);
   });
 
+  it('refuses a quote that opens after a space with a CsvError naming the line (it escaped as a plain Error)', async () => {
+    const err = await readAll('a;b\n1;2\n3; "fyra"\n').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CsvError);
+    expect((err as CsvError).line).toBe(3);
+    expect((err as CsvError).message).toMatch(/^rad 3: ett värde börjar med något annat än citattecknet/);
+  });
+
   it('gives each record the line it starts on, past blank lines and line breaks inside quotes', async () => {
     const { records } = await readAll('a;b\r\n1;"två\r\nrader"\r\n\r\n3;4\r\n   \r\n5;6');
     expect(records.map((r) => r.line)).toEqual([2, 5, 7]);

@@ -27,7 +27,10 @@ export function apiRoutes(app: FastifyInstance, deps: AppDeps): void {
   const json = (body: unknown) => ({ body: JSON.stringify(body), type: 'application/json; charset=utf-8' });
 
   app.get('/api/v1/pledges', async (req, reply) => {
-    const q = ListQuery.parse(req.query ?? {});
+    // safeParse: a repeated ?municipality= (an array) was a ZodError, a 500.
+    const parsed = ListQuery.safeParse(req.query ?? {});
+    if (!parsed.success) throw new AppError('invalid_parameter', 'municipality ska anges en gång, som en kommunkod med fyra siffror, t.ex. 0486.');
+    const q = parsed.data;
     if (q.municipality !== undefined && !/^\d{4}$/.test(q.municipality))
       throw new AppError('invalid_parameter', 'municipality ska vara en kommunkod med fyra siffror, t.ex. 0486.');
     return answers.send(req, reply, `list ${q.municipality ?? ''}`, async () => {

@@ -88,6 +88,18 @@ async function refuseIfSigned(trx: EditDeps['db'], pledgeId: string, partId: str
     throw new AppError('invalid_state', 'Delen finns i en låst eller undertecknad version och kan inte tas bort. Ändra texten, eller sätt aktivitetens status till inställd.');
 }
 
+/**
+ * Follow-up updates and Brå decisions are public records of what was done: an activity that has
+ * them stays (it can be cancelled instead). Without this check the delete failed on the foreign
+ * key as a 500 (found by test/integration/route-walk.test.ts).
+ */
+async function refuseIfFollowedUp(trx: EditDeps['db'], activityId: string): Promise<void> {
+  const refs = await repo.activityReferences(trx, activityId);
+  if (refs.updates > 0 || refs.decisions > 0)
+    throw new AppError('invalid_state', 'Aktiviteten har uppföljningsrapporter eller beslut från Brå-möten och kan inte tas bort. Sätt aktivitetens status till inställd i stället.');
+  if (refs.successors > 0) throw new AppError('invalid_state', 'Aktiviteten har kopierats till ett senare medborgarlöfte och kan inte tas bort. Sätt aktivitetens status till inställd i stället.');
+}
+
 export async function removeSection(deps: EditDeps, actor: Actor | null, kind: repo.Section, id: string): Promise<string> {
   const found = await sectionOrThrow(deps, kind, id);
   authorize(actor, { action: 'pledge.edit', pledge: await pledgeRef(deps, found.pledgeId) });
@@ -131,6 +143,7 @@ export async function removeActivity(deps: EditDeps, actor: Actor | null, activi
   authorize(actor, { action: 'activity.edit', pledge, ownerPartyId: row.owner_party_id });
   await deps.db.transaction().execute(async (trx) => {
     await refuseIfSigned(trx, pledge.id, activityId);
+    await refuseIfFollowedUp(trx, activityId);
     await repo.deleteActivity(trx, activityId);
     await touchPledge(trx, pledge.id, deps.clock().toISOString());
     await recordAudit(trx, { actor, action: 'activity.delete', entityType: 'activity', entityId: activityId, pledgeId: pledge.id, before: { description: row.description, ownerPartyId: row.owner_party_id } }, deps.clock());

@@ -96,6 +96,16 @@ export async function insertActivity(
     .execute();
 }
 
+/**
+ * What still points at an activity: follow-up updates (append-only), Brå decisions and the
+ * activities copied from it. Any of these makes a delete fail on the foreign key.
+ */
+export async function activityReferences(db: Executor, id: string): Promise<{ updates: number; decisions: number; successors: number }> {
+  const count = async (table: 'activity_update' | 'follow_up_decision' | 'activity', column: 'activity_id' | 'predecessor_id') =>
+    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where(column, '=', id).executeTakeFirstOrThrow()).n);
+  return { updates: await count('activity_update', 'activity_id'), decisions: await count('follow_up_decision', 'activity_id'), successors: await count('activity', 'predecessor_id') };
+}
+
 export async function deleteActivity(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('activity').where('id', '=', id).execute();
 }

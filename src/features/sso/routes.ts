@@ -50,6 +50,8 @@ function keptInput(body: Record<string, string | undefined>): Values {
 /** OpenID Connect single sign-on per party. */
 export function ssoRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { partySlug: string }; Querystring: { next?: string } }>('/logga-in/sso/:partySlug', async (req, reply) => {
+    // Not a slug, not a party: and a NUL byte must never reach PostgreSQL (it answered 500).
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(req.params.partySlug)) throw new AppError('not_found');
     try {
       const { url, state } = await beginSsoLogin(deps, { slug: req.params.partySlug, next: safeNext(req.query.next), origin: origin(req) });
       reply.setCookie(STATE_COOKIE, state, stateCookieOptions(deps.cookieSecure));

@@ -41,11 +41,18 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
 
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!methods.some((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)) || route.url.startsWith('/api/')) return;
     const existing = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : [];
+    // Every /admin route needs a session before its handler runs, whatever the handler checks
+    // first: without this, an anonymous POST whose body named no row answered 404 or 400 instead
+    // of 401, and a new route could forget the check altogether.
+    const session = route.url === '/admin' || route.url.startsWith('/admin/') ? [requireSession] : [];
+    if (!methods.some((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m)) || route.url.startsWith('/api/')) {
+      if (session.length) route.preHandler = [...session, ...existing];
+      return;
+    }
     // Its FST_CSRF_* errors are mapped to our csrf_invalid code by the error handler.
     // A multipart form's fields (with its token) are read first; its file only after the check.
-    route.preHandler = [readMultipartFields, app.csrfProtection, ...existing];
+    route.preHandler = [readMultipartFields, app.csrfProtection, ...session, ...existing];
   });
 
   app.addHook('onRequest', async (req) => {
@@ -53,6 +60,10 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.actor = await resolveSession(opts.db, token, opts.clock());
   });
+}
+
+async function requireSession(req: FastifyRequest): Promise<void> {
+  requireActor(req);
 }
 
 export function sessionCookieOptions(secure: boolean) {

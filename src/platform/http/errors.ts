@@ -46,6 +46,16 @@ function keptInput(req: FastifyRequest): [string, string][] {
     .map(([k, v]) => [k, v as string]);
 }
 
+/**
+ * Text PostgreSQL refuses to store or compare (a NUL byte, invalid UTF-8) that reached a query
+ * from a request: the client's input is wrong, not the server. A safety net behind the routes'
+ * own validation, which the public query fuzz test found missing on one route.
+ */
+export function isUnacceptableText(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  return code === '22021' || code === '22P05';
+}
+
 /** Maps every failure once: AppError codes to their status, everything else to 500 or 503. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
@@ -69,6 +79,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       code = 'database_unavailable';
       message = m.errors.database_unavailable;
       reply.header('Retry-After', '5');
+    } else if (isUnacceptableText(err)) {
+      req.log.warn({ code: (err as { code?: string }).code, route: req.routeOptions.url }, 'text the database cannot hold');
+      code = 'invalid_parameter';
+      message = m.errors.invalid_parameter;
     } else if ((err as FastifyError).code?.startsWith('FST_CSRF_')) {
       code = 'csrf_invalid';
       message = m.errors.csrf_invalid;

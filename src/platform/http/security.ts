@@ -19,7 +19,10 @@ export const helmetOptions: FastifyHelmetOptions = {
       frameAncestors: ["'none'"],
     },
   },
+  // Sent only on requests that came over TLS (see registerSecurityHeaders): on plain http it means nothing.
   strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
+  // Nothing of ours is framed except the embeds, which drop this header and name their hosts in frame-ancestors.
+  frameguard: { action: 'deny' },
   referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
   crossOriginEmbedderPolicy: false,
 };
@@ -62,8 +65,13 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     defaultHeaders = null;
     throw err;
   });
-  app.addHook('onRequest', (_req, reply, done) => {
-    reply.headers(headers);
+  const { 'strict-transport-security': hsts, ...always } = headers;
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(always);
+    // HSTS only over TLS: directly, or through a proxy trusted by TRUST_PROXY that says
+    // X-Forwarded-Proto: https. Browsers ignore it on http, and a misconfigured proxy that sends
+    // it to every client would pin hosts that never served https.
+    if (hsts && req.protocol === 'https') reply.header('strict-transport-security', hsts);
     done();
   });
   app.addHook('onSend', (_req, reply, payload, done) => {
