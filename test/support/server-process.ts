@@ -25,6 +25,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Run as another user (e.g. nobody, to make a file really read-only for the server when the tests run as root). */
   user?: { uid: number; gid: number };
+  /** Working directory of the process (default: this one's, the project root). */
+  cwd?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export function startServerProcess(opts: StartOptions): Promise<ServerProcess> {
       ...opts.env,
     },
     ...(opts.user ?? {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
