@@ -7,7 +7,9 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers only make PostgreSQL and Chromium fight for them.
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Many tests start the real `loften` (3–10 s a start on a busy two-core machine, several per
+    // test): a generous limit, so a slow machine is not read as a failure; a hang still fails.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: 'test-results/results.json' }]],
   },

@@ -9,10 +9,10 @@ import { migrationsFor } from '../../src/db/migrations/index.js';
 import { ArchiveRefusedError, BackupFileError } from '../../src/features/archive/archive-errors.js';
 import { backupDatabase } from '../../src/features/archive/backup.js';
 import { restoreDatabase } from '../../src/features/archive/restore.js';
-import { targets, type TestDatabase } from '../support/databases.js';
+import { blankDatabase, targets, type TestDatabase } from '../support/databases.js';
 import { createPledge } from '../../src/features/pledges/pledge-service.js';
 import { buildMunicipality, buildPledge, buildPoliceArea, pledgeInput } from '../support/factories.js';
-import { blankDatabase, dumpAll, fillDatabase, loften, migrationNames, tableNames, totalRows } from '../support/archive.js';
+import { dumpAll, fillDatabase, loften, migrationNames, tableNames, totalRows } from '../support/archive.js';
 
 const LATEST = Object.keys(migrationsFor('sqlite'));
 

@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { connect, type Database } from '../../src/db/connect.js';
 import type { Executor } from '../../src/db/executor.js';
 import { isPostgres } from '../../src/db/executor.js';
 import { seedDemo } from '../../src/features/demo/seed.js';
 import { signedInAs } from './auth.js';
-import { createPostgresUrl, createSqliteUrl } from './databases.js';
 
 /** Shared by the backup/restore and export --all suites: a full database, a dump of it, the real CLI. */
 
@@ -59,20 +57,6 @@ export async function fillDatabase(db: Executor): Promise<Secrets> {
   const anImport = await db.selectFrom('wastewater_import').select('id').executeTakeFirstOrThrow();
   await db.insertInto('wastewater_upload_chunk').values({ import_id: anImport.id, seq: 999, data: Buffer.from([0, 1, 0xff, 0xfe, 0xc3, 0x28, 10, 13, 0]) }).execute();
   return { password, passwordHash: user.password_hash!, sessionToken: session.cookie.split('=')[1]!, sessionId: stored.id, ssoSecret };
-}
-
-/** A brand-new database that has never been migrated: what an operator restores into. */
-export async function blankDatabase(kind: 'sqlite' | 'postgres'): Promise<Database & { url: string; dispose(): Promise<void> }> {
-  const made = kind === 'sqlite' ? await createSqliteUrl() : await createPostgresUrl();
-  const database = await connect(made.url);
-  return {
-    ...database,
-    url: made.url,
-    dispose: async () => {
-      await database.close();
-      await made.cleanup();
-    },
-  };
 }
 
 /** Table names straight from the catalogue, without the code under test. */

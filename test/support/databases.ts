@@ -65,10 +65,10 @@ export async function createPostgresUrl(): Promise<{ url: string; cleanup(): Pro
   };
 }
 
-async function openTarget(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
+/** A brand-new database that has never been migrated (what an operator restores into). */
+export async function blankDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   const made = kind === 'sqlite' ? await createSqliteUrl() : await createPostgresUrl();
   const database = await connect(made.url);
-  await migrateToLatest(database);
   return {
     ...database,
     url: made.url,
@@ -77,6 +77,12 @@ async function openTarget(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
       await made.cleanup();
     },
   };
+}
+
+async function openTarget(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
+  const database = await blankDatabase(kind);
+  await migrateToLatest(database);
+  return database;
 }
 
 const pgProblem = await postgresReachable();

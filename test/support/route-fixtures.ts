@@ -12,7 +12,8 @@ import { buildPledge } from './factories.js';
 /**
  * Values for every route parameter, so a test can request each route of `app.routeTable`:
  * public ones from the demo pledges (Strängnäs with versions, follow-up and wastewater,
- * Strömsund with indicators), admin ones from a draft pledge built like the axe test's.
+ * Strömsund with indicators), admin ones from a draft pledge with every kind of child. The route
+ * walk and the axe test of every admin page both use it, so a new route gets one fixture, here.
  * `urlFor` fills a route pattern; a route it cannot fill keeps its ":param" and the caller fails.
  */
 export interface RouteFixtures {
