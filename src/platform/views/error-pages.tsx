@@ -35,11 +35,11 @@ export function NotSavedPage({ ctx, message, input }: { ctx: PageContext; messag
       {input.length > 0 ? (
         <section aria-labelledby="kept-input">
           <h2 id="kept-input">{ctx.m.serverError.keptInput}</h2>
-          <dl>
+          <dl class="kept-input">
             {input.map(([k, v]) => (
               <>
                 <dt>{k}</dt>
-                <dd style="white-space: pre-wrap">{v}</dd>
+                <dd>{v}</dd>
               </>
             ))}
           </dl>
