@@ -1,3 +1,4 @@
+import { errorStatus } from '../../platform/errors.js';
 import { openDataPaths, openDataSchemas } from '../publishing/open-data/openapi.js';
 import { wastewaterPaths, wastewaterSchemas } from '../wastewater/openapi.js';
 
@@ -71,7 +72,7 @@ export const openapiDocument = {
             type: 'object',
             required: ['code', 'message'],
             properties: {
-              code: { type: 'string', enum: ['not_found', 'invalid_id', 'invalid_parameter', 'validation_failed', 'unauthenticated', 'invalid_credentials', 'forbidden', 'csrf_invalid', 'rate_limited', 'edit_conflict', 'pledge_in_force_overlap', 'invalid_state', 'not_ready_for_signing', 'version_hash_mismatch', 'already_signed', 'database_unavailable', 'unsupported_format', 'internal'] },
+              code: { type: 'string', enum: Object.keys(errorStatus) },
               message: { type: 'string' },
               fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
             },
