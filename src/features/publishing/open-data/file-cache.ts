@@ -7,7 +7,8 @@ import { matchesEtag, MAX_TTL_MS, negotiateEncoding, PageCache, RenderedPage } f
 /**
  * Finished open-data files, kept like public pages (platform/http/page-cache.ts, whose cache this
  * reuses): built once, compressed once per encoding, dropped on every committed write (or, with
- * a staleness grace, still served that long after it to readers without a cookie) and after a minute. Measured on 290 municipalities × 5 periods (1 453 pledges, 26 100 activities): the
+ * a staleness grace, still served that long after it to readers without a cookie) and after a
+ * minute. Measured on 290 municipalities × 5 periods (1 453 pledges, 26 100 activities): the
  * national activities CSV is 13 MB and takes 2.8 s to build, the JSON 24 MB (1 MB brotli), so
  * building per request would let a handful of downloads occupy the server. Concurrent requests
  * for a file being built wait for that one build.
