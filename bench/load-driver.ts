@@ -399,6 +399,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const server = await startServerProcess({ databaseUrl: opts.databaseUrl, env: {
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      // The production default (empty counts as unset), not the test helper's 0; the caller's own value wins.
+      PAGE_CACHE_GRACE_MS: process.env.PAGE_CACHE_GRACE_MS ?? '',
       // --cpu-prof is refused in NODE_OPTIONS; this preload does the same through node:inspector.
       ...(opts.profileDir
         ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(join(import.meta.dirname, 'cpu-profile.mjs')).href}`.trim(), LOFTEN_CPU_PROFILE_DIR: opts.profileDir }

@@ -64,6 +64,11 @@ export interface AppDeps {
   metricsToken?: string;
   /** When a silent wastewater import counts as interrupted (default: import-service's STALE_AFTER_MS). */
   importStaleMs?: number;
+  /**
+   * How long after a write anonymous readers may still get a cached page or open-data file
+   * (PAGE_CACHE_GRACE_MS). Absent: 0, every write is seen by the next reader, as tests expect.
+   */
+  pageCacheGraceMs?: number;
 }
 
 export async function buildApp(

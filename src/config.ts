@@ -62,6 +62,11 @@ const Schema = z.object({
   ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
   /** How long a SIGTERM may take to finish requests in flight and background jobs before the process gives up (exit 1). */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
+  /**
+   * How long after a write anonymous readers may still get the page (or open-data file) cached
+   * before it; 0 drops the caches at every write. See "Staleness grace" in docs/decisions/performance.md.
+   */
+  PAGE_CACHE_GRACE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
 });
 
 export type Config = {
@@ -87,6 +92,7 @@ export type Config = {
   adminHost: string;
   shutdownTimeoutSeconds: number;
   importStaleMs: number;
+  pageCacheGraceMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -122,5 +128,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminHost: e.ADMIN_HOST,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     importStaleMs: e.IMPORT_STALE_SECONDS * 1000,
+    pageCacheGraceMs: e.PAGE_CACHE_GRACE_MS,
   };
 }

@@ -32,7 +32,7 @@ export async function startServer(config: Config, out: (line: string) => void = 
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
     const followUp = { staleAfterDays: config.followUpStaleDays, reminderDays: config.reminderDays };
     const app = await buildApp(
-      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp, metricsToken: config.metricsToken, importStaleMs: config.importStaleMs },
+      { db: database.db, mailer, cookieSecure: config.cookieSecure, publicBaseUrl: config.publicBaseUrl, openData: config.openData, followUp, metricsToken: config.metricsToken, importStaleMs: config.importStaleMs, pageCacheGraceMs: config.pageCacheGraceMs },
       { logger: loggerOptions(config.logLevel), trustProxy: config.trustProxy },
     );
     // Before the first request: another instance's write must reach this one's page cache (PostgreSQL).

@@ -8,6 +8,7 @@ import { seedDemo } from '../../src/features/demo/seed.js';
 import { reportActivityUpdate } from '../../src/features/follow-up/activity-updates.js';
 import { createPledge } from '../../src/features/pledges/pledge-service.js';
 import { helmetOptions, PERMISSIONS_POLICY } from '../../src/platform/http/security.js';
+import { openApp, type TestApp } from '../support/app.js';
 import { signedInAs, postForm } from '../support/auth.js';
 import { targets, type TestDatabase } from '../support/databases.js';
 import { buildMunicipality, buildPoliceArea, pledgeInput } from '../support/factories.js';
@@ -325,6 +326,53 @@ for (const target of targets) {
       const spam0 = await get('/tillganglighet?spam=0');
       expect(spam0.statusCode).toBe(200);
       expect(app.pageCache!.size).toBe(maxEntries);
+    });
+  });
+
+  describe.skipIf(target.skip)(`staleness grace on ${target.name}`, () => {
+    let now = START;
+    let s: TestApp;
+    beforeAll(async () => {
+      s = await openApp(target, { clock: () => new Date(now), pageCacheGraceMs: 1_000 });
+    });
+    afterAll(async () => s?.close());
+
+    it('gives anonymous readers the page and open-data file from before a write for the grace, staff the new ones at once', async () => {
+      const { app, t } = s;
+      const pledge = await t.db.selectFrom('pledge').select('id').where('period_slug', '=', '2022-2023').where('title', 'like', '%Strängnäs%').executeTakeFirstOrThrow();
+      const activity = await t.db
+        .selectFrom('activity')
+        .innerJoin('commitment', 'commitment.id', 'activity.commitment_id')
+        .innerJoin('focus_area', 'focus_area.id', 'commitment.focus_area_id')
+        .select(['activity.id', 'activity.version'])
+        .where('focus_area.pledge_id', '=', pledge.id)
+        .where('activity.status', '<>', 'delayed')
+        .executeTakeFirstOrThrow();
+      const page = '/kommun/strangnas/2022-2023';
+      const csv = '/data/aktiviteter.csv';
+      const delayed = (html: string) => html.split('status s-delayed').length - 1;
+      const get = (url: string, cookie?: string) => app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
+
+      // Signing in writes too (a user row): before the pages are read, so the admin form's post is the write that counts.
+      const { cookie } = await signedInAs(t.db, { superadmin: true });
+      const before = (await get(page)).body;
+      const csvBefore = (await get(csv)).body;
+      now += 10;
+      const res = await postForm(app, `/admin/aktiviteter/${activity.id}`, `/admin/aktiviteter/${activity.id}/status`, { version: String(activity.version), status: 'delayed', statusReason: 'Personalbrist under sommaren' }, cookie);
+      expect(res.statusCode).toBe(303);
+
+      // Within the grace: the anonymous reader gets the cached page, the editor sees the save.
+      now += 999;
+      expect((await get(page)).body).toBe(before);
+      expect((await get(csv)).body).toBe(csvBefore);
+      expect(delayed((await get(page, cookie)).body)).toBe(delayed(before) + 1);
+      const csvNew = (await get(csv, cookie)).body;
+      expect(csvNew).not.toBe(csvBefore);
+
+      // The grace has passed since the write: the next anonymous reader gets the new content.
+      now += 1;
+      expect(delayed((await get(page)).body)).toBe(delayed(before) + 1);
+      expect((await get(csv)).body).toBe(csvNew);
     });
   });
 

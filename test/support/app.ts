@@ -19,6 +19,8 @@ export interface OpenAppOptions {
   mailer?: Mailer;
   publicBaseUrl?: string;
   demo?: boolean;
+  /** AppDeps.pageCacheGraceMs; default none, i.e. 0: every write is seen by the next reader. */
+  pageCacheGraceMs?: number;
 }
 
 /** A fresh database with the demo pledges, and the app on top of it, reached through inject(). */
@@ -31,6 +33,7 @@ export async function openApp(target: TestTarget, opts: OpenAppOptions = {}): Pr
     clock,
     ...(opts.mailer ? { mailer: opts.mailer } : {}),
     ...(opts.publicBaseUrl ? { publicBaseUrl: opts.publicBaseUrl } : {}),
+    ...(opts.pageCacheGraceMs !== undefined ? { pageCacheGraceMs: opts.pageCacheGraceMs } : {}),
   });
   await app.ready();
   return {

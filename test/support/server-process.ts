@@ -31,7 +31,8 @@ export interface StartOptions {
 
 /**
  * Starts the server on a free loopback port and resolves once it listens. Defaults: no demo data,
- * plain-http cookies (the tests talk http to 127.0.0.1), no periodic reminders, logs off.
+ * plain-http cookies (the tests talk http to 127.0.0.1), no periodic reminders, logs off, no
+ * page cache staleness grace.
  */
 export function startServerProcess(opts: StartOptions): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0'], {
@@ -43,6 +44,8 @@ export function startServerProcess(opts: StartOptions): Promise<ServerProcess> {
       REMINDER_INTERVAL_MINUTES: '0',
       LOG_LEVEL: 'silent',
       PUBLIC_BASE_URL: '',
+      // Read-after-write, as buildApp without the setting: a test that reads what it just wrote must see it.
+      PAGE_CACHE_GRACE_MS: '0',
       ...opts.env,
     },
     ...(opts.user ?? {}),

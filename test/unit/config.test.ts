@@ -22,6 +22,14 @@ describe('config', () => {
     expect(() => loadConfig({ DATABASE_POOL_MAX: '0' })).toThrow(/DATABASE_POOL_MAX/);
   });
 
+  it('gives anonymous readers a one-second staleness grace unless told, 0 turning it off', () => {
+    expect(loadConfig({}).pageCacheGraceMs).toBe(1000);
+    expect(loadConfig({ PAGE_CACHE_GRACE_MS: '0' }).pageCacheGraceMs).toBe(0);
+    expect(loadConfig({ PAGE_CACHE_GRACE_MS: '' }).pageCacheGraceMs).toBe(1000);
+    expect(() => loadConfig({ PAGE_CACHE_GRACE_MS: '10001' })).toThrow(/PAGE_CACHE_GRACE_MS/);
+    expect(() => loadConfig({ PAGE_CACHE_GRACE_MS: '1.5' })).toThrow(/PAGE_CACHE_GRACE_MS/);
+  });
+
   it('refuses bad values with a message naming each variable', () => {
     expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
     const bad = () => loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x' });

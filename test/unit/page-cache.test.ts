@@ -64,6 +64,89 @@ describe('PageCache', () => {
     expect(c.bytes).toBe(0);
   });
 
+  it('without a grace, serves nothing after a write, whatever the clock says', () => {
+    const c = new PageCache({ graceMs: 0 });
+    c.set('k', page('old', 1_000), c.generation);
+    c.invalidate(1_000);
+    expect(c.get('k', 1_000)).toBeUndefined();
+    expect(c.get('k', 1_000, true)).toBeUndefined();
+  });
+
+  it('refuses a grace outside 0–10 s', () => {
+    expect(() => new PageCache({ graceMs: -1 })).toThrow();
+    expect(() => new PageCache({ graceMs: 10_001 })).toThrow();
+    expect(() => new PageCache({ graceMs: 1.5 })).toThrow();
+    expect(new PageCache({ graceMs: 10_000 }).limits.graceMs).toBe(10_000);
+  });
+
+  describe('with a staleness grace', () => {
+    it('serves an entry for the grace after the first write following its render, then drops it', () => {
+      const c = new PageCache({ graceMs: 1_000 });
+      const old = page('old', 0);
+      c.set('k', old, c.generation);
+      c.invalidate(10_000);
+      expect(c.get('k', 10_999)).toBe(old);
+      // A later write does not extend the grace: the entry has been stale since 10 000.
+      c.invalidate(10_500);
+      expect(c.get('k', 10_999)).toBe(old);
+      expect(c.get('k', 11_000)).toBeUndefined();
+      expect(c.size).toBe(0);
+      expect(c.bytes).toBe(0);
+    });
+
+    it('gives a stale entry only to readers who may have one (not signed-in staff)', () => {
+      const c = new PageCache({ graceMs: 1_000 });
+      c.set('k', page('old', 0), c.generation);
+      expect(c.get('k', 5, false)).toBeDefined(); // fresh: anyone
+      c.invalidate(100);
+      expect(c.get('k', 200, false)).toBeUndefined();
+      expect(c.get('k', 200, true)).toBeDefined(); // the staff reader did not drop it
+    });
+
+    it('stores a fresh render again after the grace, fresh until the next write', () => {
+      const c = new PageCache({ graceMs: 1_000 });
+      c.set('k', page('old', 0), c.generation);
+      c.invalidate(100);
+      expect(c.get('k', 1_100)).toBeUndefined();
+      const fresh = page('new', 1_100);
+      expect(c.set('k', fresh, c.generation)).toBe(true);
+      expect(c.get('k', 5_000, false)).toBe(fresh);
+      c.invalidate(5_000);
+      expect(c.get('k', 5_999)).toBe(fresh);
+      expect(c.get('k', 6_000)).toBeUndefined();
+    });
+
+    it('keeps a render that missed a write as stale since the render began, never replacing a later one', () => {
+      const c = new PageCache({ graceMs: 1_000 });
+      const startedWith = c.generation;
+      c.invalidate(300); // committed while a request that began at 200 was rendering
+      const missed = page('missed', 200);
+      expect(c.set('k', missed, startedWith)).toBe(true);
+      expect(c.get('k', 500, false)).toBeUndefined();
+      expect(c.get('k', 1_199)).toBe(missed);
+      expect(c.get('k', 1_200)).toBeUndefined();
+
+      const later = page('later', 2_000);
+      c.set('k', later, c.generation);
+      const slow = c.generation;
+      c.invalidate(2_100);
+      expect(c.set('k', page('slow', 1_900), slow)).toBe(false);
+      expect(c.get('k', 2_200)).toBe(later);
+    });
+
+    it('still applies the TTL, a clock that went backwards, and the caps to stale entries', () => {
+      const c = new PageCache({ graceMs: 10_000, ttlMs: 5_000, maxEntries: 2 });
+      c.set('a', page('a', 0), c.generation);
+      c.invalidate(4_000);
+      expect(c.get('a', 5_000)).toBeUndefined(); // TTL from the render, inside the grace
+      c.set('b', page('b', 6_000), c.generation);
+      c.invalidate(7_000);
+      expect(c.get('b', 6_500)).toBeUndefined(); // before it became stale: the clock went back
+      for (const k of ['c', 'd', 'e']) c.set(k, page(k, 8_000), c.generation);
+      expect(c.size).toBe(2);
+    });
+  });
+
   it('holds its entry cap, evicting the least recently used', () => {
     const c = new PageCache({ maxEntries: 3 });
     for (const k of ['a', 'b', 'c']) c.set(k, page(k), c.generation);

@@ -31,9 +31,17 @@ export interface PageCacheLimits {
   maxEntries: number;
   /** Bytes of HTML and its compressed variants together. */
   maxBytes: number;
+  /**
+   * How long after a write a page rendered before it may still be served (PAGE_CACHE_GRACE_MS).
+   * 0: a write drops everything at once. See "Staleness grace" in docs/decisions/performance.md.
+   */
+  graceMs: number;
 }
 
-export const DEFAULT_LIMITS: PageCacheLimits = { ttlMs: MAX_TTL_MS, maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
+/** The grace is a bound on how stale an anonymous reader's page may be; above ten seconds it stops being "just now". */
+export const MAX_GRACE_MS = 10_000;
+
+export const DEFAULT_LIMITS: PageCacheLimits = { ttlMs: MAX_TTL_MS, maxEntries: 1000, maxBytes: 32 * 1024 * 1024, graceMs: 0 };
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -115,14 +123,21 @@ export class RenderedPage {
 }
 
 /**
- * URL (+ date) → rendered page. LRU bounded by count and bytes; entries expire after the TTL;
- * everything is dropped on every local content write. A page may only be stored by a request
- * that started after the last write (its `generation` is still current), so a response computed
- * from data older than a committed write is never kept.
+ * URL (+ date) → rendered page. LRU bounded by count and bytes; entries expire after the TTL.
+ * Without a grace, everything is dropped on every local content write, and a page may only be
+ * stored by a request that started after the last write (its `generation` is still current), so
+ * a response computed from data older than a committed write is never kept.
+ *
+ * With a grace, a write marks the entries stale instead (from then on, not from a later write),
+ * and a stale entry is still served until the grace has passed since it became stale; then it is
+ * dropped and the next reader renders. So a page renders about once per grace however often
+ * staff write, and what it shows is at most the grace (plus one render) behind.
  */
 export class PageCache {
   #generation = 0;
   readonly #entries = new Map<string, RenderedPage>();
+  /** Clock time (ms) of the first write after each stale entry was rendered; absent: fresh. */
+  readonly #staleSince = new Map<string, number>();
   /** Renders in progress since the last write, by key: later readers of the same URL wait for them. */
   readonly #flights = new Map<string, Flight>();
   #bytes = 0;
@@ -131,6 +146,8 @@ export class PageCache {
   constructor(limits: Partial<PageCacheLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     if (!(this.limits.ttlMs > 0 && this.limits.ttlMs <= MAX_TTL_MS)) throw new Error(`page cache TTL must be in (0, ${MAX_TTL_MS}] ms`);
+    if (!(Number.isInteger(this.limits.graceMs) && this.limits.graceMs >= 0 && this.limits.graceMs <= MAX_GRACE_MS))
+      throw new Error(`page cache grace must be an integer in [0, ${MAX_GRACE_MS}] ms`);
   }
 
   /** Bumped on every invalidation; a request remembers the value it started with. */
@@ -146,26 +163,47 @@ export class PageCache {
     return this.#bytes;
   }
 
-  get(key: string, now: number): RenderedPage | undefined {
+  /**
+   * The page for `key`, fresh, or stale within the grace when `mayBeStale` (a reader who did not
+   * write: signed-in staff pass false, so they see their own save at once).
+   */
+  get(key: string, now: number, mayBeStale = true): RenderedPage | undefined {
     const page = this.#entries.get(key);
     if (page === undefined) return undefined;
-    // A clock that went backwards must not stretch the TTL.
+    // A clock that went backwards must not stretch the TTL, nor the grace.
     if (now - page.renderedAt >= this.limits.ttlMs || now < page.renderedAt) {
       this.#remove(key, page);
       return undefined;
+    }
+    const staleSince = this.#staleSince.get(key);
+    if (staleSince !== undefined) {
+      if (now - staleSince >= this.limits.graceMs || now < staleSince) {
+        this.#remove(key, page);
+        return undefined;
+      }
+      if (!mayBeStale) return undefined;
     }
     this.#entries.delete(key);
     this.#entries.set(key, page);
     return page;
   }
 
-  /** Stores the page unless content changed since the request began (`generation` no longer current). */
+  /**
+   * Stores the page. If content changed since the request began (`generation` no longer current),
+   * only with a grace, and then as stale since the request began: the first write it missed came
+   * after that, so it is never served longer past a write than a page that was rendered before it.
+   * (Without this, at a few writes a second, a render would seldom be kept at all.)
+   */
   set(key: string, page: RenderedPage, generation: number): boolean {
-    if (generation !== this.#generation) return false;
+    const stale = generation !== this.#generation;
+    if (stale && this.limits.graceMs === 0) return false;
     if (page.bytes > this.limits.maxBytes) return false;
     const old = this.#entries.get(key);
+    // A slow render that missed a write must not replace one that began later.
+    if (stale && old && old.renderedAt >= page.renderedAt) return false;
     if (old) this.#remove(key, old);
     this.#entries.set(key, page);
+    if (stale) this.#staleSince.set(key, page.renderedAt);
     this.#bytes += page.bytes;
     page.onGrow = (n) => {
       if (this.#entries.get(key) !== page) return;
@@ -197,10 +235,19 @@ export class PageCache {
     };
   }
 
-  /** Everything goes, and every request that is rendering right now will not store its result. */
-  invalidate(): void {
+  /**
+   * A write committed at `now`: without a grace everything goes; with one, every fresh entry
+   * becomes stale from now (an entry already stale keeps its earlier start, so a stream of writes
+   * cannot keep it alive). Either way, requests rendering right now store nothing fresh, and
+   * readers from now on no longer wait for their renders.
+   */
+  invalidate(now: number = Date.now()): void {
     this.#generation++;
     this.#flights.clear();
+    if (this.limits.graceMs > 0) {
+      for (const key of this.#entries.keys()) if (!this.#staleSince.has(key)) this.#staleSince.set(key, now);
+      return;
+    }
     for (const page of this.#entries.values()) page.onGrow = null;
     this.#entries.clear();
     this.#bytes = 0;
@@ -208,6 +255,7 @@ export class PageCache {
 
   #remove(key: string, page: RenderedPage): void {
     this.#entries.delete(key);
+    this.#staleSince.delete(key);
     this.#bytes -= page.bytes;
     page.onGrow = null;
   }
@@ -323,14 +371,14 @@ interface RequestState {
  */
 export async function registerPageDelivery(
   app: FastifyInstance,
-  deps: { db: Kysely<DB>; clock: () => Date },
+  deps: { db: Kysely<DB>; clock: () => Date; pageCacheGraceMs?: number },
   limits: Partial<PageCacheLimits> = {},
 ): Promise<void> {
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
 
-  const cache = new PageCache(limits);
+  const cache = new PageCache({ graceMs: deps.pageCacheGraceMs ?? 0, ...limits });
   // A database whose writes we cannot see (not opened by connect()) gets no cache at all.
-  const unsubscribe = onContentChange(deps.db, () => cache.invalidate());
+  const unsubscribe = onContentChange(deps.db, () => cache.invalidate(deps.clock().getTime()));
   const enabled = unsubscribe !== null;
   app.decorate('pageCache', enabled ? cache : null);
   if (unsubscribe) app.addHook('onClose', async () => unsubscribe());
