@@ -40,7 +40,7 @@ for (const target of targets) {
       const doc = await loadPledgeDocument(s.t.db, pledgeId);
       expect(doc?.title).toBe('Gemensam rubrik');
       expect(doc?.version).toBe(2);
-      const [event] = await historyOf(s.t.db, 'pledge', pledgeId);
+      const event = (await historyOf(s.t.db, 'pledge', pledgeId)).find((e) => e.action === 'pledge.update');
       expect(event).toMatchObject({ action: 'pledge.update', actorUserId: policeEditor.user.id, before: { title: expect.stringContaining('Medborgarlöfte') }, after: { title: 'Gemensam rubrik' } });
     });
 
@@ -81,7 +81,7 @@ for (const target of targets) {
       expect(ok.statusCode).toBe(303);
       const row = await findActivityWithPledge(s.t.db, municipalityActivity);
       expect(row).toMatchObject({ description: 'Två trygghetsvandringar', target_value: 2, target_unit: 'vandringar', target_text: null, version: 2 });
-      const [event] = await historyOf(s.t.db, 'activity', municipalityActivity);
+      const event = (await historyOf(s.t.db, 'activity', municipalityActivity)).find((e) => e.action === 'activity.update');
       expect(event?.before).toMatchObject({ targetText: 'Minst en per kommundel' });
       expect(event?.after).toMatchObject({ targetValue: 2, targetText: null });
     });
